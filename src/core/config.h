@@ -1,0 +1,112 @@
+// Configuration: a TOML file describing server settings, asset templates, assets, sources and
+// sinks.
+//
+// LoadConfig() never stops at the first problem: it returns every error it finds, each naming
+// file:line:column, the key path and what was expected. Plugin option tables are kept as generic
+// ConfigValue trees; the pipeline validates them against each plugin's option table.
+// Exceptions are not used; the result is plain data, safe to copy and read from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/types.h"
+
+namespace mw {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string ToString() const;  // "file:line:column"
+};
+
+struct ConfigError {
+  SourceLocation where;
+  std::string key;  // dotted key path, e.g. "sources[0].port"
+  std::string message;
+  std::string ToString() const;  // "file:12:3: sources[0].port: expected ..."
+};
+
+// A TOML value with the place it came from.
+struct ConfigValue {
+  enum class Type { kNone, kBool, kInt, kDouble, kString, kArray, kTable };
+  Type type = Type::kNone;
+  bool b = false;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+  std::vector<ConfigValue> array;
+  std::vector<std::pair<std::string, ConfigValue>> table;  // in file order
+  SourceLocation where;
+
+  const ConfigValue* Find(const std::string& key) const;
+  static const char* TypeName(Type t);
+};
+
+struct SignalSpec {
+  std::string name;
+  std::string unit;
+  double resolution = 0;  // 0: not declared
+  SourceLocation where;
+};
+
+// A processor, detector, source or sink as declared in the file.
+struct PluginSpec {
+  std::string type;       // the plugin name in the registry, e.g. "mqtt", "zscore"
+  std::string name;       // instance name; defaults to "<type>-<index>"
+  std::string key_path;   // e.g. "sources[0]" or "templates.rotating.detectors[1]"
+  ConfigValue options;    // the whole table, "type" and "name" included
+  SourceLocation where;
+};
+
+struct TemplateSpec {
+  std::string name;
+  std::vector<SignalSpec> signals;
+  std::vector<PluginSpec> processors;
+  std::vector<PluginSpec> detectors;
+  SourceLocation where;
+  const SignalSpec* FindSignal(const std::string& signal) const;
+};
+
+struct AssetSpec {
+  std::string path;
+  std::string template_name;
+  SourceLocation where;
+};
+
+struct ServerSpec {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "data";
+  int workers = 2;
+  int queue_capacity = 1024;  // batches per worker queue
+  int live_window = 1024;     // recent samples kept in memory per series
+};
+
+struct Config {
+  std::string file;
+  ServerSpec server;
+  std::map<std::string, TemplateSpec> templates;
+  std::vector<AssetSpec> assets;
+  std::vector<PluginSpec> sources;
+  std::vector<PluginSpec> sinks;
+};
+
+struct ConfigLoad {
+  Config config;
+  std::vector<ConfigError> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads and checks a file. `display_name` (default: the path) is what errors call the file.
+ConfigLoad LoadConfigFile(const std::string& path);
+// Parses TOML text; `file` names it in errors.
+ConfigLoad ParseConfig(std::string_view text, const std::string& file);
+
+// True if `path` is a valid asset path: segments of [A-Za-z0-9_.-] separated by '/'.
+bool IsValidAssetPath(std::string_view path);
+
+}  // namespace mw

@@ -1,0 +1,162 @@
+// Plugins: every source, processor, detector and sink is declared by a descriptor (name, option
+// table, factory) in a PluginRegistry. The option table drives config validation, `millwright
+// plugins` and the configuration docs. The core never includes a concrete plugin: `app` registers
+// each module's plugins explicitly (no static-initialiser magic, which static libraries drop).
+//
+// Threading: a Source runs its own threads and calls Emitter::Emit from them. A Processor instance
+// is created once per worker and only ever called from that worker's thread, so its per-series
+// state needs no lock. A Sink is shared by all workers and must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/catalog.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/metrics.h"
+#include "core/status.h"
+#include "core/types.h"
+
+namespace mw::pipeline {
+
+enum class PluginKind { kSource, kProcessor, kDetector, kSink };
+std::string_view PluginKindName(PluginKind kind);
+
+enum class OptionType { kBool, kInt, kDouble, kString, kStringList, kDuration, kStringMap };
+std::string_view OptionTypeName(OptionType type);
+
+using StringMap = std::map<std::string, std::string>;
+// kDuration values are held as std::int64_t nanoseconds; the file spells them "5s", "250ms".
+using OptionValue =
+    std::variant<bool, std::int64_t, double, std::string, std::vector<std::string>, StringMap>;
+
+struct OptionSpec {
+  std::string key;
+  OptionType type = OptionType::kString;
+  std::optional<OptionValue> default_value;  // nullopt: the option is required
+  std::string doc;
+  // Optional extra check on the value; returns an error message, or "" if fine.
+  std::function<std::string(const OptionValue&)> check;
+};
+
+// Validated options of one plugin instance, defaults applied. Getters assume the key is declared
+// with that type (a mismatch is a programming error and throws std::bad_variant_access).
+class Options {
+ public:
+  bool GetBool(const std::string& key) const { return std::get<bool>(values_.at(key)); }
+  std::int64_t GetInt(const std::string& key) const { return std::get<std::int64_t>(values_.at(key)); }
+  double GetDouble(const std::string& key) const { return std::get<double>(values_.at(key)); }
+  const std::string& GetString(const std::string& key) const { return std::get<std::string>(values_.at(key)); }
+  const std::vector<std::string>& GetStringList(const std::string& key) const {
+    return std::get<std::vector<std::string>>(values_.at(key));
+  }
+  std::int64_t GetDuration(const std::string& key) const { return GetInt(key); }
+  const StringMap& GetStringMap(const std::string& key) const { return std::get<StringMap>(values_.at(key)); }
+  // True if the file set the key (rather than the default).
+  bool IsSet(const std::string& key) const { return set_.count(key) > 0; }
+
+  void Put(const std::string& key, OptionValue value, bool set_by_user) {
+    values_[key] = std::move(value);
+    if (set_by_user) set_.insert(key);
+  }
+
+ private:
+  std::map<std::string, OptionValue> values_;
+  std::set<std::string> set_;
+};
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+};
+
+class Emitter {
+ public:
+  virtual ~Emitter() = default;
+  // Hands a batch to the pipeline. Blocks while the pipeline is full (back-pressure). Returns
+  // Cancelled, and does not take the batch, once the runtime is shutting down. Thread-safe.
+  virtual Status Emit(Batch&& batch) = 0;
+};
+
+class Source : public Plugin {
+ public:
+  // Starts the source's own threads. Errors here are start-up errors (bad address, ...);
+  // a peer that is down is not an error: the source keeps retrying and logs.
+  virtual Status Start(Emitter& emitter) = 0;
+  // Stops emitting and joins the source's threads. Idempotent.
+  virtual void Stop() = 0;
+};
+
+struct ProcessorOutput {
+  Batch& derived;               // derived samples (scores, features) of the same asset
+  std::vector<Event>& events;   // anomalies and other events
+};
+
+// A processor or a detector: sees every sample of the signals it applies to, per series in
+// arrival order, and writes derived samples and events.
+class Processor : public Plugin {
+ public:
+  virtual bool AppliesTo(std::string_view signal) const = 0;
+  virtual void Process(const Sample& sample, ProcessorOutput& out) = 0;
+};
+
+class Sink : public Plugin {
+ public:
+  // Called by every worker, concurrently. `samples` holds raw and derived samples.
+  virtual Status Write(const Batch& samples, const std::vector<Event>& events) = 0;
+};
+
+struct PluginContext {
+  std::string name;        // the instance name from the config
+  Catalog& catalog;
+  MetricsRegistry& metrics;
+  const Clock& clock;
+  const Config& config;
+  const TemplateSpec* template_spec = nullptr;  // processors and detectors: their template
+  // Sources: returns the asset id of `path`. A declared asset always resolves; an unknown one is
+  // created from `discover_template` when that is non-empty, else kInvalidAsset.
+  std::function<AssetId(std::string_view path, const std::string& discover_template)> resolve_asset;
+};
+
+using Factory = std::function<Result<std::unique_ptr<Plugin>>(const Options&, PluginContext&)>;
+
+struct PluginDescriptor {
+  PluginKind kind = PluginKind::kSource;
+  std::string name;
+  std::string doc;
+  std::vector<OptionSpec> options;
+  Factory factory;
+};
+
+class PluginRegistry {
+ public:
+  // Throws std::logic_error on a duplicate (kind, name): a programming error.
+  void Register(PluginDescriptor descriptor);
+  const PluginDescriptor* Find(PluginKind kind, std::string_view name) const;
+  std::vector<const PluginDescriptor*> All() const;
+
+  // Checks `spec` against the descriptor's option table. Unknown keys, missing required keys and
+  // wrong types are appended to `errors` (with file:line and the key path); returns nullopt then.
+  // "type" and "name" are always allowed.
+  std::optional<Options> Validate(PluginKind kind, const PluginSpec& spec,
+                                  std::vector<ConfigError>& errors) const;
+
+  // The text of `millwright plugins`: every plugin with its options, types, defaults and docs.
+  std::string Describe() const;
+
+ private:
+  std::vector<PluginDescriptor> descriptors_;
+};
+
+std::string FormatOptionValue(OptionType type, const OptionValue& value);
+
+}  // namespace mw::pipeline

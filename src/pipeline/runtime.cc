@@ -1,0 +1,246 @@
+#include "pipeline/runtime.h"
+
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "pipeline/metric_names.h"
+
+namespace mw::pipeline {
+
+struct Runtime::Worker {
+  explicit Worker(std::size_t capacity) : queue(capacity) {}
+  std::size_t index = 0;
+  BoundedQueue<Item> queue;
+  std::thread thread;
+  // Template name -> this worker's processor and detector instances of that template.
+  std::map<std::string, std::vector<std::unique_ptr<Processor>>> processors;
+  // Per series id: the processors that see it (computed on first sight).
+  std::vector<std::vector<Processor*>> routes;
+  std::vector<char> route_known;
+  Batch derived;
+  std::vector<Event> events;
+  Gauge* depth = nullptr;
+};
+
+class Runtime::RouterEmitter final : public Emitter {
+ public:
+  explicit RouterEmitter(Runtime& runtime) : runtime_(runtime) {}
+  Status Emit(Batch&& batch) override { return runtime_.Enqueue(std::move(batch)); }
+
+ private:
+  Runtime& runtime_;
+};
+
+Runtime::Runtime(const Config& config, const PluginRegistry& registry, Catalog& catalog,
+                 MetricsRegistry& metrics, const Clock& clock, SeriesStore& store)
+    : config_(config), registry_(registry), catalog_(catalog), metrics_(metrics), clock_(clock),
+      store_(store), emitter_(std::make_unique<RouterEmitter>(*this)) {
+  samples_processed_ = &metrics.GetCounter(metric::kSamplesProcessed, "Samples that went through the pipeline");
+  derived_samples_ = &metrics.GetCounter("mw_derived_samples_total", "Samples produced by processors and detectors");
+  anomalies_ = &metrics.GetCounter(metric::kAnomalies, "Anomaly events raised by detectors");
+  sink_errors_ = &metrics.GetCounter("mw_sink_errors_total", "Failed writes to sinks or the store");
+  latency_ = &metrics.GetHistogram(metric::kLatency, "Time from a batch entering the queue to being stored",
+                                   LatencyBuckets());
+}
+
+Runtime::~Runtime() { Stop(); }
+
+Emitter& Runtime::emitter() { return *emitter_; }
+
+AssetId Runtime::ResolveAsset(std::string_view path, const std::string& discover_template) {
+  if (auto id = catalog_.FindAsset(path)) return *id;
+  if (discover_template.empty() || !IsValidAssetPath(path)) return kInvalidAsset;
+  auto it = config_.templates.find(discover_template);
+  if (it == config_.templates.end()) return kInvalidAsset;
+  AssetId id = catalog_.AddAsset(path, discover_template);
+  for (const auto& signal : it->second.signals) catalog_.InternSeries(id, signal.name, signal.unit);
+  return id;
+}
+
+std::vector<ConfigError> Runtime::Build() {
+  std::vector<ConfigError> errors;
+  for (const auto& asset : config_.assets) {
+    AssetId id = catalog_.AddAsset(asset.path, asset.template_name);
+    auto it = config_.templates.find(asset.template_name);
+    if (it == config_.templates.end()) continue;
+    for (const auto& signal : it->second.signals) catalog_.InternSeries(id, signal.name, signal.unit);
+  }
+
+  auto worker_count = static_cast<std::size_t>(std::max(1, config_.server.workers));
+  for (std::size_t i = 0; i < worker_count; ++i) {
+    auto w = std::make_unique<Worker>(static_cast<std::size_t>(config_.server.queue_capacity));
+    w->index = i;
+    w->depth = &metrics_.GetGauge(metric::kQueueDepth, "Batches waiting in a worker queue",
+                                  {{"worker", std::to_string(i)}});
+    workers_.push_back(std::move(w));
+  }
+
+  auto make = [&](PluginKind kind, const PluginSpec& spec, const TemplateSpec* tmpl,
+                  std::size_t copies, auto&& keep) {
+    auto options = registry_.Validate(kind, spec, errors);
+    if (!options) return;
+    const PluginDescriptor* d = registry_.Find(kind, spec.type);
+    for (std::size_t i = 0; i < copies; ++i) {
+      PluginContext ctx{spec.name, catalog_, metrics_, clock_, config_, tmpl,
+                        [this](std::string_view path, const std::string& t) { return ResolveAsset(path, t); }};
+      auto plugin = d->factory(*options, ctx);
+      if (!plugin.ok()) {
+        errors.push_back({spec.where, spec.key_path, plugin.status().message()});
+        return;
+      }
+      keep(std::move(plugin).value(), i);
+    }
+  };
+
+  for (const auto& [name, tmpl] : config_.templates) {
+    auto add = [&](PluginKind kind, const std::vector<PluginSpec>& specs) {
+      for (const auto& spec : specs) {
+        make(kind, spec, &tmpl, worker_count, [&](std::unique_ptr<Plugin> p, std::size_t i) {
+          auto* proc = dynamic_cast<Processor*>(p.get());
+          if (proc == nullptr) {
+            errors.push_back({spec.where, spec.key_path, "plugin \"" + spec.type + "\" is not a processor"});
+            return;
+          }
+          p.release();
+          workers_[i]->processors[name].emplace_back(proc);
+        });
+      }
+    };
+    add(PluginKind::kProcessor, tmpl.processors);
+    add(PluginKind::kDetector, tmpl.detectors);
+  }
+  for (const auto& spec : config_.sources) {
+    make(PluginKind::kSource, spec, nullptr, 1, [&](std::unique_ptr<Plugin> p, std::size_t) {
+      auto* source = dynamic_cast<Source*>(p.get());
+      if (source == nullptr) return errors.push_back({spec.where, spec.key_path, "not a source"});
+      p.release();
+      sources_.emplace_back(source);
+    });
+  }
+  for (const auto& spec : config_.sinks) {
+    make(PluginKind::kSink, spec, nullptr, 1, [&](std::unique_ptr<Plugin> p, std::size_t) {
+      auto* sink = dynamic_cast<Sink*>(p.get());
+      if (sink == nullptr) return errors.push_back({spec.where, spec.key_path, "not a sink"});
+      p.release();
+      sinks_.emplace_back(sink);
+    });
+  }
+  return errors;
+}
+
+Status Runtime::Start() {
+  if (started_) return Status::FailedPrecondition("runtime already started");
+  if (workers_.empty()) return Status::FailedPrecondition("runtime not built");
+  started_ = true;
+  accepting_ = true;
+  for (auto& w : workers_) w->thread = std::thread([this, &w] { WorkerLoop(*w); });
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    Status s = sources_[i]->Start(*emitter_);
+    if (!s.ok()) {
+      spdlog::error("source {} failed to start: {}", config_.sources[i].name, s.message());
+      Stop();
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+void Runtime::Stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  for (auto& s : sources_) s->Stop();
+  accepting_ = false;
+  for (auto& w : workers_) w->queue.Close();
+  for (auto& w : workers_)
+    if (w->thread.joinable()) w->thread.join();
+}
+
+std::size_t Runtime::WorkerOf(SeriesId id) const {
+  AssetId asset = catalog_.AssetOf(id);
+  return asset == kInvalidAsset ? 0 : asset % workers_.size();
+}
+
+Status Runtime::Enqueue(Batch&& batch) {
+  if (!accepting_.load(std::memory_order_acquire))
+    return Status::Cancelled("pipeline is shutting down");
+  if (batch.empty()) return Status::Ok();
+  std::int64_t now = clock_.Steady();
+  auto push = [&](std::size_t w, Batch&& b) {
+    Item item{std::move(b), now};
+    if (!workers_[w]->queue.Push(item)) return Status::Cancelled("pipeline is shutting down");
+    workers_[w]->depth->Set(static_cast<double>(workers_[w]->queue.size()));
+    return Status::Ok();
+  };
+  std::size_t first = WorkerOf(batch.series[0]);
+  bool single = true;
+  for (std::size_t i = 1; i < batch.size() && single; ++i) single = WorkerOf(batch.series[i]) == first;
+  if (single || workers_.size() == 1) return push(first, std::move(batch));
+  std::vector<Batch> parts(workers_.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) parts[WorkerOf(batch.series[i])].Append(batch.At(i));
+  for (std::size_t w = 0; w < parts.size(); ++w) {
+    if (!parts[w].empty()) MW_RETURN_IF_ERROR(push(w, std::move(parts[w])));
+  }
+  return Status::Ok();
+}
+
+void Runtime::WorkerLoop(Worker& worker) {
+  while (auto item = worker.queue.Pop()) {
+    worker.depth->Set(static_cast<double>(worker.queue.size()));
+    ProcessItem(worker, *item);
+  }
+}
+
+const std::vector<Processor*>& Runtime::RouteFor(Worker& worker, SeriesId id) {
+  if (id >= worker.routes.size()) {
+    std::size_t n = std::max<std::size_t>(id + 1, worker.routes.size() * 2);
+    worker.routes.resize(n);
+    worker.route_known.resize(n, 0);
+  }
+  if (worker.route_known[id]) return worker.routes[id];
+  worker.route_known[id] = 1;
+  auto series = catalog_.Series(id);
+  if (!series) return worker.routes[id];
+  auto asset = catalog_.Asset(series->asset);
+  if (!asset) return worker.routes[id];
+  auto procs = worker.processors.find(asset->template_name);
+  auto tmpl = config_.templates.find(asset->template_name);
+  if (procs == worker.processors.end() || tmpl == config_.templates.end()) return worker.routes[id];
+  if (tmpl->second.FindSignal(series->signal) == nullptr) return worker.routes[id];
+  for (auto& p : procs->second)
+    if (p->AppliesTo(series->signal)) worker.routes[id].push_back(p.get());
+  return worker.routes[id];
+}
+
+void Runtime::ProcessItem(Worker& worker, Item& item) {
+  const Batch& batch = item.batch;
+  worker.derived.clear();
+  worker.events.clear();
+  ProcessorOutput out{worker.derived, worker.events};
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& route = RouteFor(worker, batch.series[i]);
+    if (route.empty()) continue;
+    Sample s = batch.At(i);
+    for (Processor* p : route) p->Process(s, out);
+  }
+  if (!store_.Append(batch).ok()) sink_errors_->Add();
+  if (!worker.derived.empty()) {
+    if (!store_.Append(worker.derived).ok()) sink_errors_->Add();
+    derived_samples_->Add(worker.derived.size());
+  }
+  if (!worker.events.empty()) {
+    if (!store_.AppendEvents(worker.events).ok()) sink_errors_->Add();
+    std::uint64_t n = 0;
+    for (const auto& e : worker.events) n += e.kind == EventKind::kAnomaly;
+    anomalies_->Add(n);
+  }
+  for (auto& sink : sinks_) {
+    Status s = sink->Write(batch, worker.events);
+    if (s.ok() && !worker.derived.empty()) s = sink->Write(worker.derived, {});
+    if (!s.ok()) sink_errors_->Add();
+  }
+  samples_processed_->Add(batch.size());
+  latency_->Observe(static_cast<double>(clock_.Steady() - item.enqueued_steady) / 1e9);
+}
+
+}  // namespace mw::pipeline
