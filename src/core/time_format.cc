@@ -119,7 +119,9 @@ Result<Timestamp> ParseTime(std::string_view text, Timestamp now) {
   if (text == "now") return now;
   if (text[0] == '-' || text[0] == '+') {
     auto d = ParseDuration(text.substr(1));
-    if (!d.ok()) return d.status();
+    if (!d.ok())
+      return Status::InvalidArgument("bad relative time '" + std::string(text) +
+                                     "': expected -<number><unit> with unit ns, us, ms, s, m, h, d (e.g. -15m)");
     return text[0] == '-' ? now - *d : now + *d;
   }
   std::int64_t ms = 0;

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Everything `make test` runs: lint, the release build with every test (unit, integration), the
+# dev build (ASan + UBSan) with the unit tests, and a fuzz smoke run over every seed corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+start=$SECONDS
+step() { echo; echo "== $* (at $((SECONDS - start))s)"; }
+
+step "configure and build: release"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+
+step "lint: clang-format and clang-tidy"
+scripts/lint.sh
+
+step "tests: release, unit + integration"
+ctest --preset release -j "$jobs" --timeout 300
+
+step "configure and build: dev (ASan + UBSan)"
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+
+step "tests: dev, unit tests under sanitizers"
+ctest --preset dev -L unit -j "$jobs" --timeout 300
+
+step "fuzz smoke: every fuzzer replays its seed corpus"
+scripts/fuzz.sh 0
+
+step "all done in $((SECONDS - start))s"

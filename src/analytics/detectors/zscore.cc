@@ -1,0 +1,144 @@
+#include "analytics/detectors/zscore.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace mw::analytics {
+namespace {
+
+constexpr double kMaxScore = 1e6;  // a constant window followed by a change scores this high
+
+std::string PositiveInt(const pipeline::OptionValue& v) {
+  return std::get<std::int64_t>(v) > 0 ? "" : "expected a positive integer";
+}
+
+}  // namespace
+
+void RollingStats::Add(double x) {
+  ++n_;
+  double delta = x - mean_;
+  mean_ += delta / static_cast<double>(n_);
+  m2_ += delta * (x - mean_);
+}
+
+void RollingStats::Remove(double x) {
+  if (n_ <= 1) {
+    *this = {};
+    return;
+  }
+  double delta = x - mean_;
+  --n_;
+  mean_ -= delta / static_cast<double>(n_);
+  m2_ -= delta * (x - mean_);
+  if (m2_ < 0) m2_ = 0;
+}
+
+void RollingStats::Recompute(const std::deque<std::pair<Timestamp, double>>& window) {
+  *this = {};
+  for (const auto& [t, x] : window) Add(x);
+}
+
+double RollingStats::SampleStddev() const {
+  return n_ < 2 ? 0 : std::sqrt(m2_ / static_cast<double>(n_ - 1));
+}
+
+ZScoreDetector::ZScoreDetector(ZScoreOptions options, std::string name, Catalog& catalog)
+    : options_(std::move(options)), name_(std::move(name)), catalog_(catalog) {}
+
+bool ZScoreDetector::AppliesTo(std::string_view signal) const {
+  return options_.signals.empty() ||
+         std::find(options_.signals.begin(), options_.signals.end(), signal) != options_.signals.end();
+}
+
+ZScoreDetector::SeriesState& ZScoreDetector::StateFor(SeriesId id) {
+  if (id >= states_.size()) states_.resize(std::max<std::size_t>(id + 1, states_.size() * 2));
+  auto& state = states_[id];
+  if (!state) {
+    state = std::make_unique<SeriesState>();
+    if (auto info = catalog_.Series(id))
+      state->output = catalog_.InternSeries(info->asset, info->signal + "." + options_.output);
+  }
+  return *state;
+}
+
+void ZScoreDetector::Evict(SeriesState& state, Timestamp now) {
+  auto remove_front = [&] {
+    state.stats.Remove(state.window.front().second);
+    state.window.pop_front();
+    if (++state.removals >= std::max<std::size_t>(options_.window, 64)) {
+      state.removals = 0;
+      state.stats.Recompute(state.window);
+    }
+  };
+  if (options_.window_time > 0) {
+    while (!state.window.empty() && state.window.front().first <= now - options_.window_time) remove_front();
+  } else {
+    while (state.window.size() > options_.window) remove_front();
+  }
+}
+
+void ZScoreDetector::Process(const Sample& sample, pipeline::ProcessorOutput& out) {
+  if (!std::isfinite(sample.value) || sample.quality == Quality::kBad) return;
+  SeriesState& state = StateFor(sample.series);
+  Evict(state, sample.time);
+  if (state.window.size() >= options_.warmup && state.window.size() >= 2) {
+    double mean = state.stats.mean();
+    double sd = state.stats.SampleStddev();
+    double diff = sample.value - mean;
+    double z = sd > 0 ? diff / sd : (diff == 0 ? 0 : std::copysign(kMaxScore, diff));
+    z = std::clamp(z, -kMaxScore, kMaxScore);
+    if (state.output != kInvalidSeries) out.derived.Append(state.output, sample.time, std::fabs(z));
+    if (std::fabs(z) >= options_.threshold) {
+      out.events.push_back({EventKind::kAnomaly, sample.time, sample.series, sample.value, z, name_,
+                            fmt::format("z = {:.2f} (mean {:.4g}, stddev {:.4g}, {} values)", z, mean,
+                                        sd, state.window.size())});
+    }
+  }
+  state.window.emplace_back(sample.time, sample.value);
+  state.stats.Add(sample.value);
+  if (options_.window_time == 0 && state.window.size() > options_.window) Evict(state, sample.time);
+}
+
+pipeline::PluginDescriptor ZScoreDetector::Descriptor() {
+  using pipeline::OptionType;
+  pipeline::PluginDescriptor d;
+  d.kind = pipeline::PluginKind::kDetector;
+  d.name = "zscore";
+  d.doc = "Rolling z-score per signal; emits <signal>.anomaly_score and an anomaly event when |z| >= threshold";
+  d.options = {
+      {"window", OptionType::kInt, std::int64_t{100}, "values in the window (when window_time is 0)", PositiveInt},
+      {"window_time", OptionType::kDuration, std::int64_t{0}, "window by time instead of count, e.g. \"5m\"", {}},
+      {"threshold", OptionType::kDouble, 3.0, "|z| at or above which an anomaly event is raised",
+       [](const pipeline::OptionValue& v) { return std::get<double>(v) > 0 ? "" : "expected a positive number"; }},
+      {"warmup", OptionType::kInt, std::int64_t{30}, "values the window must hold before scoring starts",
+       [](const pipeline::OptionValue& v) { return std::get<std::int64_t>(v) >= 2 ? "" : "expected an integer >= 2"; }},
+      {"signals", OptionType::kStringList, std::vector<std::string>{}, "signals to score; empty: all of the template", {}},
+      {"output", OptionType::kString, std::string("anomaly_score"), "suffix of the derived series: <signal>.<output>", {}},
+  };
+  d.factory = [](const pipeline::Options& o, pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {
+    ZScoreOptions opts;
+    opts.window = static_cast<std::size_t>(o.GetInt("window"));
+    opts.window_time = o.GetDuration("window_time");
+    opts.threshold = o.GetDouble("threshold");
+    opts.warmup = static_cast<std::size_t>(o.GetInt("warmup"));
+    opts.signals = o.GetStringList("signals");
+    opts.output = o.GetString("output");
+    if (ctx.template_spec != nullptr) {
+      for (const auto& s : opts.signals)
+        if (!ctx.template_spec->FindSignal(s))
+          return Status::InvalidArgument("signals: \"" + s + "\" is not a signal of template \"" +
+                                         ctx.template_spec->name + "\"");
+    }
+    if (opts.window_time == 0 && opts.warmup > opts.window)
+      return Status::InvalidArgument("warmup (" + std::to_string(opts.warmup) + ") exceeds window (" +
+                                     std::to_string(opts.window) + "): the detector would never score");
+    return std::unique_ptr<pipeline::Plugin>(new ZScoreDetector(std::move(opts), ctx.name, ctx.catalog));
+  };
+  return d;
+}
+
+void RegisterZScore(pipeline::PluginRegistry& registry) { registry.Register(ZScoreDetector::Descriptor()); }
+
+}  // namespace mw::analytics

@@ -1,0 +1,75 @@
+// Rolling z-score detector.
+//
+// Per series, keeps a window of recent values (by count, or by time when `window_time` is set).
+// Each new value x is scored against the window as it was before x: z = (x - mean) / stddev
+// (sample standard deviation). Once the window holds `warmup` values it emits a derived series
+// `<signal>.anomaly_score` with |z|, and an anomaly event when |z| >= threshold. Values that are
+// not finite, or of bad quality, are neither scored nor added to the window.
+//
+// One instance per worker; called from that worker's thread only (see pipeline/plugin.h).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/plugin.h"
+
+namespace mw::analytics {
+
+struct ZScoreOptions {
+  std::size_t window = 100;           // values, when window_time == 0
+  std::int64_t window_time = 0;       // ns; > 0 selects a time window
+  double threshold = 3.0;
+  std::size_t warmup = 30;
+  std::vector<std::string> signals;   // empty: every signal of the template
+  std::string output = "anomaly_score";
+};
+
+// The window statistics, kept incrementally (Welford) and recomputed exactly from the window
+// every `window` removals so that rounding does not drift.
+class RollingStats {
+ public:
+  void Add(double x);
+  void Remove(double x);
+  void Recompute(const std::deque<std::pair<Timestamp, double>>& window);
+  std::size_t count() const { return n_; }
+  double mean() const { return mean_; }
+  double SampleStddev() const;
+
+ private:
+  std::size_t n_ = 0;
+  double mean_ = 0;
+  double m2_ = 0;
+};
+
+class ZScoreDetector final : public pipeline::Processor {
+ public:
+  ZScoreDetector(ZScoreOptions options, std::string name, Catalog& catalog);
+
+  bool AppliesTo(std::string_view signal) const override;
+  void Process(const Sample& sample, pipeline::ProcessorOutput& out) override;
+
+  static pipeline::PluginDescriptor Descriptor();
+
+ private:
+  struct SeriesState {
+    SeriesId output = kInvalidSeries;
+    std::deque<std::pair<Timestamp, double>> window;
+    RollingStats stats;
+    std::size_t removals = 0;
+  };
+  SeriesState& StateFor(SeriesId id);
+  void Evict(SeriesState& state, Timestamp now);
+
+  ZScoreOptions options_;
+  std::string name_;
+  Catalog& catalog_;
+  std::vector<std::unique_ptr<SeriesState>> states_;
+};
+
+// Registers "zscore" as a detector.
+void RegisterZScore(pipeline::PluginRegistry& registry);
+
+}  // namespace mw::analytics

@@ -1,0 +1,211 @@
+#include "pipeline/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
+#include "analytics/detectors/zscore.h"
+#include "pipeline/metric_names.h"
+#include "storage/live_cache.h"
+
+namespace mw::pipeline {
+namespace {
+
+// A sink that counts what it sees and can hold the worker back, to make the queues fill.
+struct GateSink final : Sink {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = true;
+  std::atomic<std::uint64_t> samples{0};
+  Status Write(const Batch& b, const std::vector<Event>&) override {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return open; });
+    samples += b.size();
+    return Status::Ok();
+  }
+  void Set(bool value) {
+    std::lock_guard lock(mu);
+    open = value;
+    cv.notify_all();
+  }
+};
+
+GateSink* g_gate = nullptr;
+
+constexpr const char* kConfig = R"(
+[server]
+workers = 2
+queue_capacity = 2
+[templates.rotating]
+signals = ["temperature", "vibration"]
+[[templates.rotating.detectors]]
+type = "zscore"
+signals = ["vibration"]
+window = 20
+warmup = 10
+threshold = 4.0
+[[assets]]
+path = "p/m1"
+template = "rotating"
+[[assets]]
+path = "p/m2"
+template = "rotating"
+[[sinks]]
+type = "gate"
+)";
+
+struct Fixture {
+  Fixture() : load(ParseConfig(kConfig, "rt.toml")), runtime(load.config, registry, catalog, metrics, clock, cache) {
+    analytics::RegisterZScore(registry);
+    PluginDescriptor gate;
+    gate.kind = PluginKind::kSink;
+    gate.name = "gate";
+    gate.factory = [](const Options&, PluginContext&) -> Result<std::unique_ptr<Plugin>> {
+      auto sink = std::make_unique<GateSink>();
+      g_gate = sink.get();
+      return std::unique_ptr<Plugin>(std::move(sink));
+    };
+    registry.Register(gate);
+  }
+  SeriesId Series(const std::string& asset, const std::string& signal) {
+    return *catalog.FindSeries(*catalog.FindAsset(asset), signal);
+  }
+  ConfigLoad load;
+  PluginRegistry registry;
+  Catalog catalog;
+  MetricsRegistry metrics;
+  SimulatedClock clock{1'000'000};
+  storage::LiveCache cache{64};
+  Runtime runtime;
+};
+
+TEST(Runtime, BuildReportsPluginErrorsWithPlaces) {
+  ConfigLoad load = ParseConfig(R"(
+[templates.t]
+signals = ["a"]
+[[templates.t.detectors]]
+type = "zscore"
+window = 0
+signals = ["b"]
+[[sources]]
+type = "nope"
+)",
+                                "bad.toml");
+  ASSERT_TRUE(load.ok());
+  PluginRegistry registry;
+  analytics::RegisterZScore(registry);
+  Catalog catalog;
+  MetricsRegistry metrics;
+  SimulatedClock clock;
+  storage::LiveCache cache;
+  Runtime rt(load.config, registry, catalog, metrics, clock, cache);
+  auto errors = rt.Build();
+  std::string all;
+  for (auto& e : errors) all += e.ToString() + "\n";
+  EXPECT_NE(all.find("bad.toml:6:10: templates.t.detectors[0].window: expected a positive integer"), std::string::npos) << all;
+  EXPECT_NE(all.find("bad.toml:9:8: sources[0].type: unknown source type \"nope\""), std::string::npos) << all;
+}
+
+TEST(Runtime, ScoresStoresAndRaisesAnomalies) {
+  Fixture f;
+  ASSERT_TRUE(f.runtime.Build().empty());
+  ASSERT_TRUE(f.runtime.Start().ok());
+  SeriesId vib = f.Series("p/m1", "vibration");
+  SeriesId temp = f.Series("p/m1", "temperature");
+  for (int i = 0; i < 30; ++i) {
+    Batch b;
+    b.Append(vib, i * kNanosPerSecond, 1.0 + 0.01 * (i % 3));
+    b.Append(temp, i * kNanosPerSecond, 40.0);
+    ASSERT_TRUE(f.runtime.emitter().Emit(std::move(b)).ok());
+  }
+  Batch spike;
+  spike.Append(vib, 30 * kNanosPerSecond, 9.0);
+  ASSERT_TRUE(f.runtime.emitter().Emit(std::move(spike)).ok());
+  f.runtime.Stop();
+
+  EXPECT_EQ(f.runtime.samples_processed(), 61u);
+  EXPECT_EQ(g_gate->samples.load(), 61u + 21u) << "sinks see raw and derived samples";
+  EXPECT_EQ(f.cache.Latest(vib)->value, 9.0);
+  auto score = f.catalog.FindSeries(*f.catalog.FindAsset("p/m1"), "vibration.anomaly_score");
+  ASSERT_TRUE(score) << "the detector creates a derived series";
+  EXPECT_GT(f.cache.Latest(*score)->value, 4.0);
+  EXPECT_FALSE(f.catalog.FindSeries(*f.catalog.FindAsset("p/m1"), "temperature.anomaly_score"))
+      << "temperature is not among the detector's signals";
+  auto events = f.cache.RecentEvents(10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].series, vib);
+  EXPECT_EQ(f.runtime.anomalies(), 1u);
+  EXPECT_EQ(f.metrics.CounterTotal(metric::kAnomalies), 1u);
+}
+
+TEST(Runtime, FullQueuesHoldTheSourceBackAndLoseNothing) {
+  Fixture f;
+  ASSERT_TRUE(f.runtime.Build().empty());
+  ASSERT_TRUE(f.runtime.Start().ok());
+  g_gate->Set(false);
+  SeriesId a = f.Series("p/m1", "temperature");
+  std::atomic<int> emitted{0};
+  std::thread source([&] {
+    for (int i = 0; i < 20; ++i) {
+      Batch b;
+      b.Append(a, i, i);
+      if (f.runtime.emitter().Emit(std::move(b)).ok()) ++emitted;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_LT(emitted.load(), 20) << "the source must be blocked while the sink is closed";
+  EXPECT_LE(emitted.load(), 4) << "one batch in the worker plus a queue of two";
+  g_gate->Set(true);
+  source.join();
+  f.runtime.Stop();
+  EXPECT_EQ(emitted.load(), 20);
+  EXPECT_EQ(f.runtime.samples_processed(), 20u);
+}
+
+TEST(Runtime, MixedBatchIsSplitAcrossWorkersInOrder) {
+  Fixture f;
+  ASSERT_TRUE(f.runtime.Build().empty());
+  ASSERT_TRUE(f.runtime.Start().ok());
+  SeriesId m1 = f.Series("p/m1", "temperature");
+  SeriesId m2 = f.Series("p/m2", "temperature");
+  for (int i = 0; i < 100; ++i) {
+    Batch b;
+    b.Append(m1, i, i);
+    b.Append(m2, i, -i);
+    ASSERT_TRUE(f.runtime.emitter().Emit(std::move(b)).ok());
+  }
+  f.runtime.Stop();
+  std::vector<Point> p1, p2;
+  ASSERT_TRUE(f.cache.Range(m1, 0, 1000, 1000, p1).ok());
+  ASSERT_TRUE(f.cache.Range(m2, 0, 1000, 1000, p2).ok());
+  ASSERT_EQ(p1.size(), 64u);  // the cache window
+  EXPECT_EQ(p1.back().value, 99);
+  EXPECT_EQ(p2.back().value, -99);
+  for (std::size_t i = 1; i < p1.size(); ++i) EXPECT_EQ(p1[i].value, p1[i - 1].value + 1);
+}
+
+TEST(Runtime, EmitAfterStopIsCancelled) {
+  Fixture f;
+  ASSERT_TRUE(f.runtime.Build().empty());
+  ASSERT_TRUE(f.runtime.Start().ok());
+  f.runtime.Stop();
+  Batch b;
+  b.Append(f.Series("p/m1", "temperature"), 1, 1);
+  EXPECT_EQ(f.runtime.emitter().Emit(std::move(b)).code(), StatusCode::kCancelled);
+}
+
+TEST(Runtime, ResolveAssetCreatesFromTemplateOnlyWhenAsked) {
+  Fixture f;
+  ASSERT_TRUE(f.runtime.Build().empty());
+  EXPECT_EQ(f.runtime.ResolveAsset("p/new", ""), kInvalidAsset);
+  EXPECT_EQ(f.runtime.ResolveAsset("p/new", "unknown"), kInvalidAsset);
+  AssetId id = f.runtime.ResolveAsset("p/new", "rotating");
+  ASSERT_NE(id, kInvalidAsset);
+  EXPECT_TRUE(f.catalog.FindSeries(id, "vibration"));
+  EXPECT_EQ(f.runtime.ResolveAsset("p/m1", ""), *f.catalog.FindAsset("p/m1"));
+}
+
+}  // namespace
+}  // namespace mw::pipeline
