@@ -17,7 +17,7 @@ ConfigValue Convert(const toml::node& node, const std::string& file) {
   v.where = Where(node.source(), file);
   if (auto* t = node.as_table()) {
     v.type = ConfigValue::Type::kTable;
-    for (const auto& [k, child] : *t) v.table.emplace_back(std::string(k.str()), Convert(child, file));
+    for (const auto& [k, child] : *t) v.table.push_back({std::string(k.str()), Convert(child, file)});
   } else if (auto* a = node.as_array()) {
     v.type = ConfigValue::Type::kArray;
     for (const auto& child : *a) v.array.push_back(Convert(child, file));
@@ -257,8 +257,8 @@ std::string ConfigError::ToString() const {
 }
 
 const ConfigValue* ConfigValue::Find(const std::string& key) const {
-  for (const auto& [k, v] : table)
-    if (k == key) return &v;
+  for (const auto& entry : table)
+    if (entry.key == key) return &entry.value;
   return nullptr;
 }
 

@@ -31,6 +31,8 @@ struct ConfigError {
   std::string ToString() const;  // "file:12:3: sources[0].port: expected ..."
 };
 
+struct ConfigEntry;
+
 // A TOML value with the place it came from.
 struct ConfigValue {
   enum class Type { kNone, kBool, kInt, kDouble, kString, kArray, kTable };
@@ -40,11 +42,16 @@ struct ConfigValue {
   double d = 0;
   std::string s;
   std::vector<ConfigValue> array;
-  std::vector<std::pair<std::string, ConfigValue>> table;  // in file order
+  std::vector<ConfigEntry> table;  // in file order
   SourceLocation where;
 
   const ConfigValue* Find(const std::string& key) const;
   static const char* TypeName(Type t);
+};
+
+struct ConfigEntry {
+  std::string key;
+  ConfigValue value;
 };
 
 struct SignalSpec {

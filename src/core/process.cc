@@ -66,6 +66,11 @@ Result<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv,
   pid_t pid = fork();
   if (pid < 0) return Status::IoError(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // The parent may block SIGINT/SIGTERM to wait for them with sigwait(); the child must not
+    // inherit that, or it could not be stopped politely.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     setpgid(0, 0);
     int fd = log_file.empty() ? open("/dev/null", O_WRONLY)
                               : open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -154,7 +159,8 @@ bool WaitForPort(int port, std::chrono::milliseconds timeout) {
 }
 
 std::string FindExecutable(const std::string& name) {
-  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  const char* env_path = std::getenv("PATH");
+  std::string path = env_path != nullptr ? env_path : "";
   path += ":/usr/sbin:/sbin:/usr/bin:/bin";
   std::stringstream dirs(path);
   std::string dir;

@@ -174,7 +174,9 @@ std::optional<Options> PluginRegistry::Validate(PluginKind kind, const PluginSpe
   }
   std::size_t before = errors.size();
   Options options;
-  for (const auto& [key, value] : spec.options.table) {
+  for (const auto& entry : spec.options.table) {
+    const std::string& key = entry.key;
+    const ConfigValue& value = entry.value;
     if (key == "type" || key == "name") continue;
     auto it = std::find_if(d->options.begin(), d->options.end(), [&](auto& o) { return o.key == key; });
     if (it == d->options.end()) {

@@ -93,17 +93,17 @@ std::vector<ConfigError> Runtime::Build() {
     }
   };
 
-  for (const auto& [name, tmpl] : config_.templates) {
+  for (const auto& entry : config_.templates) {
+    const std::string& name = entry.first;
+    const TemplateSpec& tmpl = entry.second;
     auto add = [&](PluginKind kind, const std::vector<PluginSpec>& specs) {
       for (const auto& spec : specs) {
         make(kind, spec, &tmpl, worker_count, [&](std::unique_ptr<Plugin> p, std::size_t i) {
-          auto* proc = dynamic_cast<Processor*>(p.get());
-          if (proc == nullptr) {
+          if (dynamic_cast<Processor*>(p.get()) == nullptr) {
             errors.push_back({spec.where, spec.key_path, "plugin \"" + spec.type + "\" is not a processor"});
             return;
           }
-          p.release();
-          workers_[i]->processors[name].emplace_back(proc);
+          workers_[i]->processors[name].emplace_back(static_cast<Processor*>(p.release()));
         });
       }
     };
@@ -112,18 +112,14 @@ std::vector<ConfigError> Runtime::Build() {
   }
   for (const auto& spec : config_.sources) {
     make(PluginKind::kSource, spec, nullptr, 1, [&](std::unique_ptr<Plugin> p, std::size_t) {
-      auto* source = dynamic_cast<Source*>(p.get());
-      if (source == nullptr) return errors.push_back({spec.where, spec.key_path, "not a source"});
-      p.release();
-      sources_.emplace_back(source);
+      if (dynamic_cast<Source*>(p.get()) == nullptr) return errors.push_back({spec.where, spec.key_path, "not a source"});
+      sources_.emplace_back(static_cast<Source*>(p.release()));
     });
   }
   for (const auto& spec : config_.sinks) {
     make(PluginKind::kSink, spec, nullptr, 1, [&](std::unique_ptr<Plugin> p, std::size_t) {
-      auto* sink = dynamic_cast<Sink*>(p.get());
-      if (sink == nullptr) return errors.push_back({spec.where, spec.key_path, "not a sink"});
-      p.release();
-      sinks_.emplace_back(sink);
+      if (dynamic_cast<Sink*>(p.get()) == nullptr) return errors.push_back({spec.where, spec.key_path, "not a sink"});
+      sinks_.emplace_back(static_cast<Sink*>(p.release()));
     });
   }
   return errors;

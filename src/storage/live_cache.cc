@@ -98,7 +98,7 @@ Status LiveCache::Append(const Batch& batch) {
   SeriesId last_id = kInvalidSeries;
   Ring* ring = nullptr;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch.series[i] != last_id) {
+    if (ring == nullptr || batch.series[i] != last_id) {
       last_id = batch.series[i];
       ring = GetOrCreate(last_id);
       if (ring == nullptr) return Status::ResourceExhausted("series id out of range for the live cache");

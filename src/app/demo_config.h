@@ -1,0 +1,11 @@
+// The embedded defaults `millwright demo` runs on: the same plant as
+// examples/rotating-plant/plant.toml, with the broker port and listen address filled in.
+#pragma once
+
+#include <string>
+
+namespace mw::app {
+
+std::string DemoServeConfig(const std::string& listen, int broker_port);
+
+}  // namespace mw::app

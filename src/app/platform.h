@@ -1,0 +1,68 @@
+// Platform: `millwright serve` in one object. Owns the catalog, metrics, store, plugin registry,
+// runtime, and the HTTP API, built from a Config, and starts and stops them in order.
+//
+// Not thread-safe: one owner calls Build, Start and Stop. The Config must outlive the Platform.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/catalog.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/metrics.h"
+#include "pipeline/plugin.h"
+#include "pipeline/runtime.h"
+#include "storage/live_cache.h"
+
+namespace mw::api {
+class ApiRoutes;
+class HttpServer;
+class Router;
+}  // namespace mw::api
+
+namespace mw::app {
+
+// Registers every plugin of every module: the one place that knows them all.
+void RegisterAllPlugins(pipeline::PluginRegistry& registry);
+
+class Platform {
+ public:
+  explicit Platform(const Config& config);
+  ~Platform();
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  // Creates every plugin and route. Returns all configuration problems (file:line: key: why).
+  std::vector<ConfigError> Build();
+  // Starts the HTTP server, then the pipeline (workers, then sources).
+  Status Start();
+  // Stops sources, drains the pipeline, then stops the HTTP server. Idempotent.
+  void Stop();
+
+  int http_port() const;
+  std::string http_address() const;
+  MetricsRegistry& metrics() { return metrics_; }
+  Catalog& catalog() { return catalog_; }
+
+ private:
+  const Config& config_;
+  const Clock& clock_;
+  Catalog catalog_;
+  MetricsRegistry metrics_;
+  pipeline::PluginRegistry registry_;
+  storage::LiveCache cache_;
+  pipeline::Runtime runtime_;
+  std::unique_ptr<api::Router> router_;
+  std::unique_ptr<api::ApiRoutes> routes_;  // handlers point at it: outlives http_
+  std::unique_ptr<api::HttpServer> http_;
+  bool started_ = false;
+};
+
+// Blocks SIGINT and SIGTERM in the calling thread (call first in main, so every thread inherits
+// it), and later waits for one of them.
+void BlockStopSignals();
+int WaitForStopSignal();
+
+}  // namespace mw::app
