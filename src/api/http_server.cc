@@ -1,14 +1,9 @@
 #include "api/http_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
-#include <stdexcept>
-#include <thread>
-#include <unordered_map>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,8 +12,13 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
 
 namespace mw::api {
 namespace {
@@ -37,8 +37,9 @@ std::string Lower(std::string_view s) {
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ToLower(x) == ToLower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ToLower(x) == ToLower(y);
+         });
 }
 
 int HexValue(char c) {
@@ -64,7 +65,8 @@ bool SplitHostPort(std::string_view listen, std::string& host, std::string& port
     if (host.find(':') != std::string::npos) return false;
   }
   if (host.empty() || port.empty() || port.size() > 5) return false;
-  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
   return std::stoi(port) <= 65535;
 }
 
@@ -95,6 +97,8 @@ bool ParseTarget(std::string_view target, Request& request) {
   return true;
 }
 
+std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
+
 bool IsHttpParseError(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category();
 }
@@ -103,10 +107,14 @@ bool IsHttpParseError(const beast::error_code& ec) {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kPublic: return "public";
-    case Role::kViewer: return "viewer";
-    case Role::kOperator: return "operator";
-    case Role::kAdmin: return "admin";
+    case Role::kPublic:
+      return "public";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kOperator:
+      return "operator";
+    case Role::kAdmin:
+      return "admin";
   }
   return "unknown";
 }
@@ -176,7 +184,8 @@ Response Response::Html(int status, std::string body) {
 }
 
 Response Response::Error(int status, std::string_view code, std::string_view message) {
-  nlohmann::json body = {{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
+  nlohmann::json body = {
+      {"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
   // Messages can quote client input, which need not be valid UTF-8.
   return Json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
@@ -194,7 +203,8 @@ void Router::Add(Route route) {
 }
 
 void Router::Get(std::string path, Role role, std::string summary, Handler handler) {
-  Add(Route{"GET", std::move(path), Route::Match::kExact, role, std::move(summary), std::move(handler)});
+  Add(Route{"GET", std::move(path), Route::Match::kExact, role, std::move(summary),
+            std::move(handler)});
 }
 
 void Router::GetPrefix(std::string prefix, Role role, std::string summary, Handler handler) {
@@ -209,7 +219,8 @@ Router::Found Router::Find(std::string_view method, std::string_view path) const
   std::size_t prefix_length = 0;
   if (candidates.empty()) {
     for (const Route& r : routes_) {
-      if (r.match != Route::Match::kPrefix || !path.starts_with(r.path) || r.path.size() < prefix_length)
+      if (r.match != Route::Match::kPrefix || !path.starts_with(r.path) ||
+          r.path.size() < prefix_length)
         continue;
       if (r.path.size() > prefix_length) candidates.clear();
       prefix_length = r.path.size();
@@ -223,17 +234,19 @@ Router::Found Router::Find(std::string_view method, std::string_view path) const
     if (!found.allow.empty()) found.allow += ", ";
     found.allow += r->method;
   }
-  if (found.route && found.route->match == Route::Match::kPrefix) found.tail = path.substr(prefix_length);
+  if (found.route && found.route->match == Route::Match::kPrefix)
+    found.tail = path.substr(prefix_length);
   return found;
 }
 
 Response Router::Dispatch(Request& request) const {
   Found found = Find(request.method, request.path);
   if (!found.route) {
-    if (!found.path_known) return Response::Error(404, "not_found", "no route for path " + request.path);
-    Response response = Response::Error(
-        405, "method_not_allowed",
-        "method " + request.method + " is not allowed on " + request.path + " (allowed: " + found.allow + ")");
+    if (!found.path_known)
+      return Response::Error(404, "not_found", "no route for path " + request.path);
+    Response response = Response::Error(405, "method_not_allowed",
+                                        "method " + request.method + " is not allowed on " +
+                                            request.path + " (allowed: " + found.allow + ")");
     response.headers.emplace_back("Allow", found.allow);
     return response;
   }
@@ -250,10 +263,13 @@ Response Router::Dispatch(Request& request) const {
                              "; the server log has the details");
 }
 
+namespace {
+
 class Session;
 
-struct HttpServer::Impl {
-  Impl(HttpServerOptions opts, const Router& r)
+// The server's state, shared by the connections. HttpServer::Impl is this under its private name.
+struct ServerCore {
+  ServerCore(HttpServerOptions opts, const Router& r)
       : options(std::move(opts)), router(r), ioc(std::max(1, options.threads)) {}
 
   void Accept();
@@ -286,10 +302,10 @@ struct HttpServer::Impl {
 
 // One connection: reads a request, dispatches it, writes the response, and repeats while the
 // client keeps the connection alive. Everything runs on the connection's strand, so the members
-// need no lock; Shutdown() and ForceClose() are posted onto that strand by Stop().
+// need no lock; Stop() reaches it through PostShutdown() and PostForceClose().
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, ServerCore& server) : stream_(std::move(socket)), server_(server) {
     beast::error_code ec;
     tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -300,7 +316,8 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { server_.Unregister(this); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::Read, shared_from_this()));
   }
 
   // Graceful: an idle connection closes now; one with a request in hand closes after writing it.
@@ -323,7 +340,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     stream_.expires_after(server_.options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
@@ -335,9 +353,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::header_limit)
       return WriteFinal(Response::Error(431, "headers_too_large",
                                         "request headers are larger than the limit of " +
-                                            std::to_string(server_.options.header_limit) + " bytes"));
-    if (ec && IsHttpParseError(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message)
-      return WriteFinal(Response::Error(400, "bad_request", "malformed HTTP request: " + ec.message()));
+                                            std::to_string(server_.options.header_limit) +
+                                            " bytes"));
+    if (ec && IsHttpParseError(ec) && ec != http::error::end_of_stream &&
+        ec != http::error::partial_message)
+      return WriteFinal(
+          Response::Error(400, "bad_request", "malformed HTTP request: " + ec.message()));
     if (ec) return Close();  // peer closed, timed out, or the server is stopping
     Handle(parser_->release());
   }
@@ -347,13 +368,18 @@ class Session : public std::enable_shared_from_this<Session> {
     request.method = std::string(message.method_string());
     request.remote_address = remote_address_;
     request.remote_port = remote_port_;
-    for (const auto& field : message) request.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+    for (const auto& field : message)
+      request.headers.emplace_back(Lower(ToStd(field.name_string())), std::string(field.value()));
     request.body = std::move(message.body());
-    Response response = ParseTarget(message.target(), request)
+    Response response = ParseTarget(ToStd(message.target()), request)
                             ? server_.router.Dispatch(request)
-                            : Response::Error(400, "bad_request", "malformed percent-encoding in the request target");
-    spdlog::debug("api: {} {} {} -> {}", remote_address_, request.method, request.target, response.status);
-    Write(std::move(response), message.version(), message.keep_alive() && !stopping_);
+                            : Response::Error(400, "bad_request",
+                                              "malformed percent-encoding in the request target");
+    spdlog::debug("api: {} {} {} -> {}", remote_address_, request.method, request.target,
+                  response.status);
+    // A stop that began during the handler has not reached this strand yet; the flag has.
+    bool keep_alive = message.keep_alive() && !stopping_ && !server_.stopping();
+    Write(std::move(response), message.version(), keep_alive);
   }
 
   // Answers and then closes: after a parse error the rest of the stream cannot be trusted.
@@ -362,14 +388,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(Response response, unsigned version, bool keep_alive) {
     response_.emplace(static_cast<http::status>(response.status), version);
     response_->set(http::field::server, "millwright");
-    response_->set(http::field::content_type,
-                   response.content_type.empty() ? "text/plain; charset=utf-8" : response.content_type);
+    response_->set(http::field::content_type, response.content_type.empty()
+                                                  ? "text/plain; charset=utf-8"
+                                                  : response.content_type);
     for (const auto& [name, value] : response.headers) response_->set(name, value);
     response_->body() = std::move(response.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
     stream_.expires_after(server_.options.write_timeout);
-    http::async_write(stream_, *response_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
@@ -386,7 +414,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  HttpServer::Impl& server_;
+  ServerCore& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
@@ -396,11 +424,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stopping_ = false;  // the server asked this connection to finish
 };
 
-void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::OnAccept, this));
+void ServerCore::Accept() {
+  acceptor.async_accept(net::make_strand(ioc),
+                        beast::bind_front_handler(&ServerCore::OnAccept, this));
 }
 
-void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (!acceptor.is_open() || ec == net::error::operation_aborted) return;
   if (ec) {
     // Typically out of file descriptors: pause instead of spinning on the same error.
@@ -416,25 +445,31 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   Accept();
 }
 
-bool HttpServer::Impl::Register(const std::shared_ptr<Session>& session) {
+bool ServerCore::Register(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mu);
   if (stopping()) return false;
   sessions.emplace(session.get(), session);
   return true;
 }
 
-void HttpServer::Impl::Unregister(Session* session) {
+void ServerCore::Unregister(Session* session) {
   std::lock_guard lock(mu);
   if (sessions.erase(session) > 0 && sessions.empty()) drained.notify_all();
 }
 
-std::vector<std::shared_ptr<Session>> HttpServer::Impl::LiveSessions() {
+std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
   std::lock_guard lock(mu);
   std::vector<std::shared_ptr<Session>> live;
   for (auto& [ptr, weak] : sessions)
     if (auto session = weak.lock()) live.push_back(std::move(session));
   return live;
 }
+
+}  // namespace
+
+struct HttpServer::Impl : ServerCore {
+  using ServerCore::ServerCore;
+};
 
 HttpServer::HttpServer(HttpServerOptions options, const Router& router)
     : impl_(std::make_unique<Impl>(std::move(options), router)) {}
@@ -448,12 +483,15 @@ Status HttpServer::Start() {
   const std::string& listen = s.options.listen;
   std::string host, port;
   if (!SplitHostPort(listen, host, port))
-    return Status::InvalidArgument("listen address '" + listen + "': expected host:port, e.g. 127.0.0.1:8080");
+    return Status::InvalidArgument("listen address '" + listen +
+                                   "': expected host:port, e.g. 127.0.0.1:8080");
   beast::error_code ec;
   tcp::resolver resolver(s.ioc);
-  auto endpoints = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto endpoints =
+      resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty())
-    return Status::InvalidArgument("listen address '" + listen + "': cannot resolve host: " + ec.message());
+    return Status::InvalidArgument("listen address '" + listen +
+                                   "': cannot resolve host: " + ec.message());
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
   auto fail = [&](const char* what) {
     beast::error_code ignored;
@@ -461,7 +499,8 @@ Status HttpServer::Start() {
     return Status::Unavailable("cannot " + std::string(what) + " " + listen + ": " + ec.message());
   };
   if (s.acceptor.open(endpoint.protocol(), ec); ec) return fail("open a socket for");
-  if (s.acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) return fail("configure");
+  if (s.acceptor.set_option(net::socket_base::reuse_address(true), ec); ec)
+    return fail("configure");
   if (s.acceptor.bind(endpoint, ec); ec) return fail("bind");
   if (s.acceptor.listen(net::socket_base::max_listen_connections, ec); ec) return fail("listen on");
   tcp::endpoint bound = s.acceptor.local_endpoint(ec);

@@ -60,7 +60,8 @@ struct Response {
   std::string body;
 
   static Response Json(int status, std::string body);
-  static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response Text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
   static Response Html(int status, std::string body);
   // {"error": {"code": code, "message": message}} with `status`.
   static Response Error(int status, std::string_view code, std::string_view message);
@@ -108,8 +109,8 @@ class Router {
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:8080";  // "host:port"; port 0 picks a free one; "[::1]:8080"
   int threads = 2;
-  std::size_t body_limit = std::size_t{1} << 20;    // larger bodies get 413
-  std::size_t header_limit = std::size_t{16} << 10; // larger header blocks get 431
+  std::size_t body_limit = std::size_t{1} << 20;     // larger bodies get 413
+  std::size_t header_limit = std::size_t{16} << 10;  // larger header blocks get 431
   // How long a connection may take to send a request, and how long it may stay idle between
   // keep-alive requests, before it is closed.
   std::chrono::milliseconds read_timeout{30'000};
@@ -131,6 +132,7 @@ class HttpServer {
   Status Start();
   // Closes the listening socket, lets requests being handled finish and be written (up to
   // stop_grace), closes idle connections, and joins the threads. Idempotent; safe before Start().
+  // Must not be called from a handler (it joins the threads handlers run on).
   void Stop();
 
   // The bound port, valid after a successful Start(); 0 before.

@@ -5,7 +5,8 @@
 namespace mw::api {
 
 RateMeter::RateMeter(std::int64_t window_ns)
-    : window_ns_(std::max<std::int64_t>(window_ns, 1)), spacing_ns_(std::max<std::int64_t>(window_ns_ / 10, 1)) {}
+    : window_ns_(std::max<std::int64_t>(window_ns, 1)),
+      spacing_ns_(std::max<std::int64_t>(window_ns_ / 10, 1)) {}
 
 void RateMeter::Record(std::int64_t now, std::uint64_t total) {
   std::lock_guard lock(mu_);
@@ -21,7 +22,8 @@ double RateMeter::Rate() const {
   if (kept_.empty()) return 0;
   const Point& base = kept_.front();
   if (newest_.time <= base.time || newest_.total < base.total) return 0;
-  double seconds = static_cast<double>(newest_.time - base.time) / static_cast<double>(kNanosPerSecond);
+  double seconds =
+      static_cast<double>(newest_.time - base.time) / static_cast<double>(kNanosPerSecond);
   return static_cast<double>(newest_.total - base.total) / seconds;
 }
 
