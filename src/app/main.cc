@@ -1,4 +1,5 @@
 // millwright: one binary, subcommands. The only place that knows every module.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -23,12 +24,17 @@ int PrintErrors(const std::vector<ConfigError>& errors) {
   return 2;
 }
 
-// Loads a config and builds the platform; prints every problem.
+// Loads a config and builds the platform; prints every problem. The file's own errors do not stop
+// the plugin checks: what was readable is still built, so one run reports everything.
 int CheckConfig(const std::string& path) {
   ConfigLoad load = LoadConfigFile(path);
-  if (!load.ok()) return PrintErrors(load.errors);
+  std::vector<ConfigError> errors = load.errors;
   Platform platform(load.config);
-  auto errors = platform.Build();
+  auto build_errors = platform.Build();
+  errors.insert(errors.end(), build_errors.begin(), build_errors.end());
+  std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
+    return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+  });
   if (!errors.empty()) return PrintErrors(errors);
   std::cout << path << ": ok (" << load.config.templates.size() << " templates, " << load.config.assets.size()
             << " assets, " << load.config.sources.size() << " sources, " << load.config.sinks.size() << " sinks)\n";

@@ -18,8 +18,9 @@ std::string FormatDurationNs(std::int64_t ns) {
   static const Unit kUnits[] = {{86400 * kNanosPerSecond, "d"}, {3600 * kNanosPerSecond, "h"},
                                 {60 * kNanosPerSecond, "m"},    {kNanosPerSecond, "s"},
                                 {kNanosPerMilli, "ms"},         {kNanosPerMicro, "us"}};
+  if (ns == 0) return "0s";
   for (const auto& u : kUnits)
-    if (ns != 0 && ns % u.scale == 0) return std::to_string(ns / u.scale) + u.name;
+    if (ns % u.scale == 0) return std::to_string(ns / u.scale) + u.name;
   return std::to_string(ns) + "ns";
 }
 

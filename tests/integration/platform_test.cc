@@ -3,8 +3,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
+#include <thread>
+
 #include "app/demo_config.h"
 #include "app/mosquitto.h"
+#include "core/clock.h"
 #include "core/process.h"
 #include "tests/api/http_client.h"
 #include "tests/support/test_support.h"
@@ -155,7 +160,7 @@ topics = ["x/#"]
   EXPECT_EQ(run->Wait(std::chrono::seconds(10)), 2);
   std::string out = testing::ReadFile(dir.File("out"));
   EXPECT_NE(out.find("bad.toml:2:11: server.workers: expected an integer from 1 to 64, got 0"), std::string::npos) << out;
-  EXPECT_NE(out.find("bad.toml:7:1: templates.t.detectors[0].treshold: unknown option"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.toml:7:12: templates.t.detectors[0].treshold: unknown option"), std::string::npos) << out;
   EXPECT_NE(out.find("bad.toml:10:8: sources[0].port:"), std::string::npos) << out;
   EXPECT_NE(out.find("3 errors"), std::string::npos) << out;
 }
