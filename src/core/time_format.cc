@@ -22,6 +22,12 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+int DaysInMonth(int year, int month) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -109,8 +115,12 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
     return bad("missing zone (Z or +HH:MM)");
   }
   if (pos != s.size()) return bad("trailing characters");
+  if (day > DaysInMonth(year, month)) return bad("day out of range for the month");
   std::int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  // Nanoseconds in 64 bits reach from 1677 to 2262.
+  if (secs >= INT64_MAX / kNanosPerSecond || secs <= INT64_MIN / kNanosPerSecond)
+    return Status::OutOfRange("time '" + std::string(s) + "' is outside 1678..2261");
   return secs * kNanosPerSecond + frac_ns;
 }
 
@@ -122,7 +132,10 @@ Result<Timestamp> ParseTime(std::string_view text, Timestamp now) {
     if (!d.ok())
       return Status::InvalidArgument("bad relative time '" + std::string(text) +
                                      "': expected -<number><unit> with unit ns, us, ms, s, m, h, d (e.g. -15m)");
-    return text[0] == '-' ? now - *d : now + *d;
+    Timestamp t = 0;
+    bool overflow = text[0] == '-' ? __builtin_sub_overflow(now, *d, &t) : __builtin_add_overflow(now, *d, &t);
+    if (overflow) return Status::OutOfRange("relative time '" + std::string(text) + "' out of range");
+    return t;
   }
   std::int64_t ms = 0;
   if (ParseInt(text, ms)) {
