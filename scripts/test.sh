@@ -17,9 +17,9 @@ scripts/lint.sh
 step "tests: release, unit + integration"
 ctest --preset release -j "$jobs" --timeout 300
 
-step "configure and build: dev (ASan + UBSan)"
+step "configure and build: dev (ASan + UBSan), unit tests"
 cmake --preset dev >/dev/null
-cmake --build --preset dev -j "$jobs"
+cmake --build --preset dev -j "$jobs" --target unit_tests
 
 step "tests: dev, unit tests under sanitizers"
 ctest --preset dev -L unit -j "$jobs" --timeout 300
