@@ -27,8 +27,8 @@ struct ZScoreOptions {
   std::string output = "anomaly_score";
 };
 
-// The window statistics, kept incrementally (Welford) and recomputed exactly from the window
-// every `window` removals so that rounding does not drift.
+// The window statistics, kept incrementally (Welford); the detector recomputes them exactly from
+// the window every few thousand removals so that rounding cannot drift.
 class RollingStats {
  public:
   void Add(double x);

@@ -13,9 +13,14 @@
 // calls mosquitto_loop() and mosquitto_reconnect_async() itself, so the backoff has nanosecond
 // options and the source never stops retrying.
 //
-// Back-pressure: each message is mapped and handed to Emitter::Emit on the client thread. Emit
-// blocks while the pipeline is full, and so does the client: nothing is read from the socket and
-// the PUBACK of the message being handled is flushed only after Emit returns, so the broker holds
+// Batching: each message is mapped on the client thread into the current batch; while further
+// messages are already readable, or arrive within 1 ms, they join it (up to 4096 samples and 1 ms
+// of age), and the batch is then handed to Emitter::Emit. A lone message is emitted within about a
+// millisecond; a steady stream costs one pipeline hand-off per millisecond instead of one per
+// message.
+//
+// Back-pressure: Emit blocks while the pipeline is full, and so does the client: nothing is read
+// from the socket while it waits, so the broker holds
 // the QoS 1 messages for this client (up to its inflight and queue limits, e.g. Mosquitto's
 // max_inflight_messages / max_queued_messages). A block longer than 1.5 x keepalive makes the
 // broker drop the connection; the source then reconnects.
@@ -94,6 +99,10 @@ class MqttSource final : public pipeline::Source {
   void HandleDisconnect(int rc);
   void HandleSubscribe(int count, const int* granted);
   void HandleMessage(const char* topic, const void* payload, int size);
+  // Reads the packets already waiting on the socket (their messages join batch_).
+  void DrainReadable();
+  // Hands batch_ to the emitter.
+  void Flush();
   void Reject(std::string_view topic, Reason reason, std::uint64_t count, const std::string& message);
   void LogConnectFailure(const std::string& why);
   std::string ReasonText(int rc) const;
@@ -129,6 +138,8 @@ class MqttSource final : public pipeline::Source {
   bool attempt_reported_ = false;  // the current connection attempt has been logged
   Batch batch_;
   std::size_t last_batch_size_ = 0;
+  std::int64_t batch_opened_ = 0;     // clock_.Steady() when batch_ got its first sample
+  std::uint64_t messages_seen_ = 0;  // messages delivered by libmosquitto, to detect an idle read
 };
 
 }  // namespace mw::connectors::mqtt

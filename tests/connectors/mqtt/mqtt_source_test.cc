@@ -258,7 +258,9 @@ TEST_F(MqttSourceTest, SamplesArriveWithSeriesValuesAndTimes) {
   EXPECT_EQ(samples[2].time, 1'700'000'001 * kNanosPerSecond);
   EXPECT_EQ(samples[3].value, 1510);
   EXPECT_EQ(samples[3].time, 1'700'000'002 * kNanosPerSecond);
-  EXPECT_EQ(emitter.BatchCount(), 2u);  // one batch per message
+  // Messages read in one burst travel in one batch.
+  EXPECT_GE(emitter.BatchCount(), 1u);
+  EXPECT_LE(emitter.BatchCount(), 2u);
   EXPECT_EQ(Count(pipeline::metric::kMessagesIn, "m1"), 2u);
   EXPECT_EQ(Count(pipeline::metric::kSamplesIn, "m1"), 4u);
   EXPECT_EQ(Count(kReconnectsMetric, "m1"), 0u);
@@ -390,9 +392,11 @@ TEST_F(MqttSourceTest, BlockedPipelineHoldsMessagesWithoutLoss) {
   for (int i = 0; i < kMessages; ++i) pub.Publish("plant/line1/pump1/telemetry", R"({"temp":1})");
   ASSERT_TRUE(pub.WaitAcked());
   ASSERT_TRUE(testing::WaitUntil([&] { return emitter.calls() == 1; }, kWait));
+  const std::uint64_t read_before_block = Count(pipeline::metric::kMessagesIn, "m1");
   std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(emitter.calls(), 1);  // the client waits in Emit: nothing else is read meanwhile
-  EXPECT_EQ(Count(pipeline::metric::kMessagesIn, "m1"), 1u);
+  // The client waits in Emit: nothing else is read or emitted meanwhile.
+  EXPECT_EQ(emitter.calls(), 1);
+  EXPECT_EQ(Count(pipeline::metric::kMessagesIn, "m1"), read_before_block);
 
   emitter.Release();
   ASSERT_TRUE(testing::WaitUntil([&] { return emitter.samples() == kMessages; }, kWait));

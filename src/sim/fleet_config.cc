@@ -1,0 +1,322 @@
+#include "sim/fleet_config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+#include <utility>
+
+#include "core/time_format.h"
+
+namespace mw::sim {
+namespace {
+
+constexpr int kMaxMachinesPerGroup = 10000;
+constexpr int kMaxReadingsPerMessage = 10000;
+
+const char* Describe(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date or time";
+  }
+}
+
+bool IsSegmentChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+// Line and machine names become topic levels and asset path segments, so they must be valid in
+// both: no '/', no MQTT wildcards, nothing a path would need escaping for.
+bool IsValidSegment(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!IsSegmentChar(c)) return false;
+  return true;
+}
+
+class FleetChecker {
+ public:
+  FleetChecker(std::string file, std::vector<ConfigError>& errors)
+      : file_(std::move(file)), errors_(errors) {}
+
+  void Run(const toml::table& root, FleetConfig& out) {
+    out.file = file_;
+    for (const auto& [key, node] : root) {
+      std::string name(key.str());
+      if (name == "mqtt") Mqtt(node, out.mqtt);
+      else if (name == "machines") Machines(node, out.machines);
+      else Error(node, name, "unknown section; expected mqtt or machines");
+    }
+    if (!root.contains("machines")) {
+      errors_.push_back({{file_, 1, 1}, "machines", "missing; declare at least one [[machines]] table"});
+    }
+    CheckTopicsUnique(out.machines);
+  }
+
+ private:
+  SourceLocation Where(const toml::node& node) const {
+    const auto& begin = node.source().begin;
+    return {file_, static_cast<int>(begin.line), static_cast<int>(begin.column)};
+  }
+
+  void Error(const toml::node& node, std::string key, std::string message) {
+    errors_.push_back({Where(node), std::move(key), std::move(message)});
+  }
+
+  void WrongType(const toml::node& node, const std::string& key, const char* expected) {
+    Error(node, key, std::string("expected ") + expected + ", got " + Describe(node));
+  }
+
+  bool String(const toml::node& node, const std::string& key, std::string& out) {
+    if (auto* s = node.as_string()) {
+      out = s->get();
+      return true;
+    }
+    WrongType(node, key, "a string");
+    return false;
+  }
+
+  bool Int(const toml::node& node, const std::string& key, std::int64_t lo, std::int64_t hi, int& out) {
+    auto* i = node.as_integer();
+    if (i == nullptr) {
+      WrongType(node, key, "an integer");
+      return false;
+    }
+    if (i->get() < lo || i->get() > hi) {
+      Error(node, key, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                           ", got " + std::to_string(i->get()));
+      return false;
+    }
+    out = static_cast<int>(i->get());
+    return true;
+  }
+
+  bool Number(const toml::node& node, double& out) {
+    if (auto* d = node.as_floating_point()) out = d->get();
+    else if (auto* i = node.as_integer()) out = static_cast<double>(i->get());
+    else return false;
+    return true;
+  }
+
+  void Segment(const toml::node& node, const std::string& key, std::string& out) {
+    std::string value;
+    if (!String(node, key, value)) return;
+    if (!IsValidSegment(value)) {
+      Error(node, key, "expected letters, digits, '_', '.' or '-' (it becomes a topic level), got \"" +
+                           value + "\"");
+      return;
+    }
+    out = value;
+  }
+
+  void RangeValue(const toml::node& node, const std::string& key, double lowest, Range& out) {
+    auto* array = node.as_array();
+    Range r;
+    if (array == nullptr || array->size() != 2 || !Number(*array->get(0), r.min) ||
+        !Number(*array->get(1), r.max)) {
+      Error(node, key, "expected [min, max], two numbers");
+      return;
+    }
+    if (!(r.min < r.max)) {
+      Error(node, key, "expected min < max, got [" + std::to_string(r.min) + ", " + std::to_string(r.max) + "]");
+      return;
+    }
+    if (r.min < lowest) {
+      Error(node, key, "expected values of at least " + std::to_string(lowest));
+      return;
+    }
+    out = r;
+  }
+
+  void Mqtt(const toml::node& node, MqttSettings& out) {
+    auto* table = node.as_table();
+    if (table == nullptr) return WrongType(node, "mqtt", "a table");
+    for (const auto& [k, value] : *table) {
+      std::string name(k.str());
+      std::string key = "mqtt." + name;
+      if (name == "host") {
+        std::string host;
+        if (!String(value, key, host)) continue;
+        if (host.empty()) Error(value, key, "expected a host name or address, got \"\"");
+        else out.host = host;
+      } else if (name == "port") {
+        Int(value, key, 1, 65535, out.port);
+      } else if (name == "qos") {
+        Int(value, key, 0, 1, out.qos);
+      } else if (name == "client_id") {
+        std::string id;
+        if (!String(value, key, id)) continue;
+        if (id.empty()) Error(value, key, "expected a non-empty client id");
+        else out.client_id = id;
+      } else {
+        Error(value, key, "unknown key; expected one of host, port, qos, client_id");
+      }
+    }
+  }
+
+  void Machines(const toml::node& node, std::vector<MachineGroup>& out) {
+    auto* array = node.as_array();
+    if (array == nullptr) return WrongType(node, "machines", "an array of tables ([[machines]])");
+    if (array->empty()) Error(node, "machines", "expected at least one [[machines]] table");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& item = *array->get(i);
+      std::string path = "machines[" + std::to_string(i) + "]";
+      auto* table = item.as_table();
+      if (table == nullptr) {
+        WrongType(item, path, "a table");
+        continue;
+      }
+      std::size_t errors_before = errors_.size();
+      MachineGroup group = Group(*table, path);
+      group.where = Where(item);
+      if (errors_.size() == errors_before) out.push_back(std::move(group));
+    }
+  }
+
+  MachineGroup Group(const toml::table& table, const std::string& path) {
+    MachineGroup g;
+    for (const auto& [k, value] : table) {
+      std::string name(k.str());
+      std::string key = path + "." + name;
+      if (name == "type") {
+        std::string type;
+        if (String(value, key, type) && type != "rotating")
+          Error(value, key, "unknown machine type \"" + type + "\"; expected \"rotating\"");
+      } else if (name == "count") {
+        Int(value, key, 1, kMaxMachinesPerGroup, g.count);
+      } else if (name == "line") {
+        Segment(value, key, g.line);
+      } else if (name == "name") {
+        Segment(value, key, g.name);
+      } else if (name == "interval") {
+        Interval(value, key, g.model.interval_ns);
+      } else if (name == "readings_per_message") {
+        Int(value, key, 1, kMaxReadingsPerMessage, g.readings_per_message);
+      } else if (name == "temperature") {
+        RangeValue(value, key, -273.15, g.model.temperature);
+      } else if (name == "vibration") {
+        RangeValue(value, key, 0, g.model.vibration);
+      } else if (name == "rpm") {
+        RangeValue(value, key, 0, g.model.rpm);
+      } else if (name == "anomaly_rate") {
+        double rate = 0;
+        if (!Number(value, rate) || rate < 0 || rate > 1) Error(value, key, "expected a number from 0 to 1");
+        else g.model.anomaly_rate = rate;
+      } else if (name == "seed") {
+        auto* seed = value.as_integer();
+        if (seed == nullptr || seed->get() < 0) Error(value, key, "expected a non-negative integer");
+        else g.model.seed = static_cast<std::uint64_t>(seed->get());
+      } else {
+        Error(value, key,
+              "unknown key; expected one of type, count, line, name, interval, readings_per_message, "
+              "temperature, vibration, rpm, anomaly_rate, seed");
+      }
+    }
+    return g;
+  }
+
+  void Interval(const toml::node& node, const std::string& key, std::int64_t& out) {
+    std::string text;
+    if (!String(node, key, text)) return;
+    auto ns = ParseDuration(text);
+    if (!ns.ok()) return Error(node, key, ns.status().message());
+    // Timestamps are published in milliseconds: a shorter interval would repeat them.
+    if (*ns < kNanosPerMilli) return Error(node, key, "expected at least 1ms, got \"" + text + "\"");
+    out = *ns;
+  }
+
+  void CheckTopicsUnique(const std::vector<MachineGroup>& groups) {
+    std::map<std::pair<std::string, std::string>, const MachineGroup*> seen;
+    for (const auto& g : groups) {
+      auto [it, inserted] = seen.emplace(std::make_pair(g.line, g.name), &g);
+      if (!inserted) {
+        errors_.push_back({g.where, "machines",
+                           "line \"" + g.line + "\" and name \"" + g.name + "\" are already used at " +
+                               it->second->where.ToString() + "; the topics would collide"});
+      }
+    }
+  }
+
+  std::string file_;
+  std::vector<ConfigError>& errors_;
+};
+
+Status JoinErrors(const std::vector<ConfigError>& errors) {
+  std::string text;
+  for (const auto& e : errors) {
+    if (!text.empty()) text += '\n';
+    text += e.ToString();
+  }
+  return Status::InvalidArgument(std::move(text));
+}
+
+}  // namespace
+
+Result<FleetConfig> ParseFleetConfig(std::string_view text, const std::string& file) {
+  std::vector<ConfigError> errors;
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    const auto& begin = e.source().begin;
+    errors.push_back({{file, static_cast<int>(begin.line), static_cast<int>(begin.column)}, "",
+                      std::string(e.description())});
+    return JoinErrors(errors);
+  }
+  FleetConfig config;
+  FleetChecker(file, errors).Run(root, config);
+  if (!errors.empty()) return JoinErrors(errors);
+  return config;
+}
+
+Result<FleetConfig> LoadFleetConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ":0:0: cannot open file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseFleetConfig(buf.str(), path);
+}
+
+FleetConfig DefaultFleet(std::string host, int port) {
+  FleetConfig config;
+  config.mqtt.host = std::move(host);
+  config.mqtt.port = port;
+  for (int line = 1; line <= 2; ++line) {
+    MachineGroup g;
+    g.count = 5;
+    g.line = "line" + std::to_string(line);
+    g.name = "machine";
+    g.model.interval_ns = kNanosPerSecond;
+    g.model.anomaly_rate = 0.001;
+    g.model.seed = static_cast<std::uint64_t>(line);
+    config.machines.push_back(std::move(g));
+  }
+  return config;
+}
+
+std::string MachineName(const MachineGroup& group, int index) {
+  std::string number = std::to_string(index + 1);
+  std::size_t width = std::max<std::size_t>(2, std::to_string(group.count).size());
+  if (number.size() < width) number.insert(0, width - number.size(), '0');
+  return group.name + "-" + number;
+}
+
+std::string MachineTopic(const MachineGroup& group, int index) {
+  return "plant/" + group.line + "/" + MachineName(group, index) + "/telemetry";
+}
+
+RotatingMachineSpec MachineSpec(const MachineGroup& group, int index) {
+  RotatingMachineSpec spec = group.model;
+  // Mix the index into the seed so that neighbouring machines do not move in step.
+  spec.seed = group.model.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(index) + 1;
+  return spec;
+}
+
+}  // namespace mw::sim

@@ -1,0 +1,178 @@
+#include "sim/fleet_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/support/test_support.h"
+
+namespace mw::sim {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Errors(std::string_view text) {
+  auto r = ParseFleetConfig(text, "fleet.toml");
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? std::string() : r.status().message();
+}
+
+TEST(FleetConfig, ParsesTheExampleFile) {
+  auto r = LoadFleetConfig(std::string(MW_SOURCE_DIR) + "/examples/rotating-plant/fleet.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->machines.size(), 2u);
+  EXPECT_EQ(r->mqtt.port, 1883);
+  EXPECT_EQ(r->machines[0].count, 10);
+  EXPECT_EQ(r->machines[1].readings_per_message, 10);
+  EXPECT_EQ(r->machines[1].model.interval_ns, 100 * kNanosPerMilli);
+  EXPECT_DOUBLE_EQ(r->machines[1].model.rpm.max, 1800.0);
+}
+
+TEST(FleetConfig, ReadsEveryKey) {
+  auto r = ParseFleetConfig(R"(
+[mqtt]
+host = "broker.local"
+port = 1884
+qos = 1
+client_id = "sim-a"
+[[machines]]
+type = "rotating"
+count = 3
+line = "hall_2"
+name = "fan"
+interval = "250ms"
+readings_per_message = 4
+temperature = [20, 50.5]
+vibration = [0.1, 3.0]
+rpm = [600.0, 1200.0]
+anomaly_rate = 0.01
+seed = 42
+)",
+                            "fleet.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->mqtt.host, "broker.local");
+  EXPECT_EQ(r->mqtt.port, 1884);
+  EXPECT_EQ(r->mqtt.qos, 1);
+  EXPECT_EQ(r->mqtt.client_id, "sim-a");
+  const MachineGroup& g = r->machines.at(0);
+  EXPECT_EQ(g.count, 3);
+  EXPECT_EQ(g.line, "hall_2");
+  EXPECT_EQ(g.name, "fan");
+  EXPECT_EQ(g.model.interval_ns, 250 * kNanosPerMilli);
+  EXPECT_EQ(g.readings_per_message, 4);
+  EXPECT_DOUBLE_EQ(g.model.temperature.min, 20.0);
+  EXPECT_DOUBLE_EQ(g.model.temperature.max, 50.5);
+  EXPECT_DOUBLE_EQ(g.model.vibration.max, 3.0);
+  EXPECT_DOUBLE_EQ(g.model.rpm.min, 600.0);
+  EXPECT_DOUBLE_EQ(g.model.anomaly_rate, 0.01);
+  EXPECT_EQ(g.model.seed, 42u);
+  EXPECT_EQ(g.where.line, 7);
+}
+
+TEST(FleetConfig, FillsDefaults) {
+  auto r = ParseFleetConfig("[[machines]]\n", "fleet.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->mqtt.host, "127.0.0.1");
+  EXPECT_EQ(r->mqtt.qos, 0);
+  const MachineGroup& g = r->machines.at(0);
+  EXPECT_EQ(g.count, 1);
+  EXPECT_EQ(g.line, "line1");
+  EXPECT_EQ(g.model.interval_ns, kNanosPerSecond);
+  EXPECT_EQ(g.readings_per_message, 1);
+}
+
+TEST(FleetConfig, ReportsEveryErrorWithFileLineAndKey) {
+  std::string e = Errors(R"([mqtt]
+port = 70000
+qos = 2
+colour = "red"
+[[machines]]
+type = "pump"
+count = 0
+interval = "fast"
+temperature = [80.0, 40.0]
+vibration = "high"
+anomaly_rate = 2.0
+line = "line/1"
+)");
+  EXPECT_THAT(e, HasSubstr("fleet.toml:2:8: mqtt.port: expected an integer from 1 to 65535, got 70000"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:3:7: mqtt.qos: expected an integer from 0 to 1, got 2"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:4:10: mqtt.colour: unknown key"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:6:8: machines[0].type: unknown machine type \"pump\""));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:7:9: machines[0].count: expected an integer from 1 to 10000"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:8:12: machines[0].interval: bad duration 'fast'"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:9:15: machines[0].temperature: expected min < max"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:10:13: machines[0].vibration: expected [min, max]"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:11:16: machines[0].anomaly_rate: expected a number from 0 to 1"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:12:8: machines[0].line: expected letters, digits"));
+}
+
+TEST(FleetConfig, RejectsIntervalsShorterThanTheTimestampResolution) {
+  EXPECT_THAT(Errors("[[machines]]\ninterval = \"500us\"\n"),
+              HasSubstr("fleet.toml:2:12: machines[0].interval: expected at least 1ms"));
+}
+
+TEST(FleetConfig, RejectsUnknownSectionsAndKeys) {
+  std::string e = Errors("[broker]\nhost = \"x\"\n[[machines]]\nspeed = 3\n");
+  EXPECT_THAT(e, HasSubstr("fleet.toml:1:1: broker: unknown section"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:4:9: machines[0].speed: unknown key"));
+}
+
+TEST(FleetConfig, RequiresMachines) {
+  EXPECT_THAT(Errors("[mqtt]\nport = 1883\n"), HasSubstr("machines: missing"));
+  EXPECT_THAT(Errors("machines = []\n"), HasSubstr("machines: expected at least one"));
+}
+
+TEST(FleetConfig, RejectsGroupsWhoseTopicsCollide) {
+  std::string e = Errors("[[machines]]\ncount = 2\n[[machines]]\ncount = 3\n");
+  EXPECT_THAT(e, HasSubstr("fleet.toml:3:1: machines: line \"line1\" and name \"machine\" are already used at "
+                           "fleet.toml:1:1"));
+}
+
+TEST(FleetConfig, ReportsTomlSyntaxErrorsWithTheirPlace) {
+  EXPECT_THAT(Errors("[[machines]]\ncount = = 3\n"), HasSubstr("fleet.toml:2:"));
+}
+
+TEST(FleetConfig, ReportsAMissingFile) {
+  auto r = LoadFleetConfig("/nonexistent/fleet.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("/nonexistent/fleet.toml"));
+}
+
+TEST(FleetConfig, NamesMachinesWithPaddedNumbers) {
+  MachineGroup g;
+  g.count = 10;
+  EXPECT_EQ(MachineName(g, 0), "machine-01");
+  EXPECT_EQ(MachineName(g, 9), "machine-10");
+  EXPECT_EQ(MachineTopic(g, 6), "plant/line1/machine-07/telemetry");
+  g.count = 120;
+  EXPECT_EQ(MachineName(g, 4), "machine-005");
+}
+
+TEST(FleetConfig, GivesEveryMachineItsOwnSeed) {
+  MachineGroup g;
+  g.count = 50;
+  std::set<std::uint64_t> seeds;
+  for (int i = 0; i < g.count; ++i) seeds.insert(MachineSpec(g, i).seed);
+  EXPECT_EQ(seeds.size(), 50u);
+  MachineGroup other = g;
+  other.model.seed = 2;
+  EXPECT_NE(MachineSpec(g, 0).seed, MachineSpec(other, 0).seed);
+}
+
+TEST(FleetConfig, DefaultFleetHasTenMachinesOnTwoLines) {
+  FleetConfig f = DefaultFleet("127.0.0.1", 18830);
+  EXPECT_EQ(f.mqtt.port, 18830);
+  std::set<std::string> topics;
+  for (const auto& g : f.machines) {
+    EXPECT_EQ(g.model.interval_ns, kNanosPerSecond);
+    for (int i = 0; i < g.count; ++i) topics.insert(MachineTopic(g, i));
+  }
+  EXPECT_EQ(topics.size(), 10u);
+  EXPECT_TRUE(topics.count("plant/line1/machine-01/telemetry"));
+  EXPECT_TRUE(topics.count("plant/line2/machine-05/telemetry"));
+}
+
+}  // namespace
+}  // namespace mw::sim
