@@ -42,7 +42,9 @@ double MonotonicSeconds() {
 double CpuSeconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
@@ -89,7 +91,8 @@ int main(int argc, char** argv) {
   }
   int rc = MOSQ_ERR_SUCCESS;
   while (!g_stop && rc == MOSQ_ERR_SUCCESS && counter.messages < counter.expected) {
-    pollfd p{mosquitto_socket(client), static_cast<short>(POLLIN | (mosquitto_want_write(client) ? POLLOUT : 0)), 0};
+    pollfd p{mosquitto_socket(client),
+             static_cast<short>(POLLIN | (mosquitto_want_write(client) ? POLLOUT : 0)), 0};
     if (poll(&p, 1, 100) > 0) {
       if (p.revents & POLLOUT) rc = mosquitto_loop_write(client, 1);
       // One packet per call: keep reading while packets keep coming.

@@ -7,9 +7,9 @@
 // and two message shapes: one reading per message (3 samples), and 100 readings per message.
 // Each measurement runs --runs times (3) and the median is reported. See README.md.
 #include <arpa/inet.h>
-#include <signal.h>
 #include <mosquitto.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,10 +27,10 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/process.h"
 #include "sim/fleet.h"
@@ -69,14 +69,16 @@ struct Shape {
   std::string name;
   std::uint64_t messages;
   int readings_per_message;
-  std::uint64_t samples() const { return messages * static_cast<std::uint64_t>(readings_per_message) * kSignalsPerReading; }
+  std::uint64_t samples() const {
+    return messages * static_cast<std::uint64_t>(readings_per_message) * kSignalsPerReading;
+  }
 };
 
 // What one consumer did with one stream.
 struct Measurement {
   double samples = 0;
-  double seconds = 0;  // first to last message, as the consumer saw them
-  double cpu_s = 0;    // consumer CPU (user + system) while it consumed
+  double seconds = 0;       // first to last message, as the consumer saw them
+  double cpu_s = 0;         // consumer CPU (user + system) while it consumed
   double publish_rate = 0;  // messages/s the broker took from the publisher
   double samples_per_s() const { return seconds > 0 ? samples / seconds : 0; }
   double cpu_per_million() const { return samples > 0 ? cpu_s / (samples / 1e6) : 0; }
@@ -97,7 +99,8 @@ std::string ReadText(const std::string& path) {
 std::string Tail(const std::string& path, std::size_t lines = 12) {
   std::string text = ReadText(path);
   std::size_t pos = text.size();
-  for (std::size_t n = 0; n <= lines && pos != std::string::npos && pos > 0; ++n) pos = text.rfind('\n', pos - 1);
+  for (std::size_t n = 0; n <= lines && pos != std::string::npos && pos > 0; ++n)
+    pos = text.rfind('\n', pos - 1);
   return pos == std::string::npos ? text : text.substr(pos + 1);
 }
 
@@ -148,13 +151,15 @@ Result<std::string> HttpGet(int port, const std::string& path) {
   std::string response;
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
     char buf[4096];
-    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+      response.append(buf, static_cast<std::size_t>(n));
   }
   close(fd);
   std::size_t body = response.find("\r\n\r\n");
   if (response.compare(0, 5, "HTTP/") != 0 || body == std::string::npos)
     return Status::IoError("no HTTP response from 127.0.0.1:" + std::to_string(port) + path);
-  if (response.find(" 200 ") > body) return Status::IoError("HTTP error: " + response.substr(0, response.find('\r')));
+  if (response.find(" 200 ") > body)
+    return Status::IoError("HTTP error: " + response.substr(0, response.find('\r')));
   return response.substr(body + 4);
 }
 
@@ -293,7 +298,9 @@ class Bench {
   // Starts publishing. With --preload, the consumer is stopped (SIGSTOP) until the whole stream is
   // in the broker, so that it drains a full queue without sharing the CPU with the publisher.
   void StartStream(Publisher& publisher, const Shape& shape, int consumer_pid);
-  std::uint64_t MachineCount() const { return static_cast<std::uint64_t>(std::max(1, options_.machines / 2) * 2); }
+  std::uint64_t MachineCount() const {
+    return static_cast<std::uint64_t>(std::max(1, options_.machines / 2) * 2);
+  }
   std::string LogPath(const std::string& consumer, const Shape& shape, int run) const {
     return dir_ + "/" + shape.name + "-" + consumer + "-" + std::to_string(run) + ".log";
   }
@@ -371,7 +378,8 @@ Result<Measurement> Bench::RunLineConsumer(const std::vector<std::string>& argv,
     std::string why = broker_.dropped() ? "the broker dropped messages"
                       : timed_out       ? fmt::format("timed out after {} s", options_.timeout_s)
                                         : fmt::format("it exited with code {}", exit_code.value_or(-1));
-    return Status::Unavailable(fmt::format("consumer saw {} of {} messages: {}\n{}", seen, shape.messages, why, Tail(log)));
+    return Status::Unavailable(
+        fmt::format("consumer saw {} of {} messages: {}\n{}", seen, shape.messages, why, Tail(log)));
   }
   Measurement m;
   m.samples = reports_samples ? done->value("samples", 0.0) : static_cast<double>(shape.samples());
@@ -433,7 +441,8 @@ Result<Measurement> Bench::RunMillwright(const Shape& shape, int run) {
   if (!child.ok()) return child.status();
   if (!WaitForPort(*http_port, kReadyTimeout) || !child->running())
     return Status::Unavailable("millwright serve did not start:\n" + Tail(log));
-  if (!monitor_.WaitFor(2, true, kReadyTimeout)) return Status::Unavailable("millwright did not subscribe:\n" + Tail(log));
+  if (!monitor_.WaitFor(2, true, kReadyTimeout))
+    return Status::Unavailable("millwright did not subscribe:\n" + Tail(log));
   auto cpu_start = ProcessCpuSeconds(child->pid());
 
   Publisher publisher(broker_.port(), options_.machines, shape);
@@ -463,9 +472,10 @@ Result<Measurement> Bench::RunMillwright(const Shape& shape, int run) {
   if (!published.ok()) return Status::Unavailable("publisher: " + published.message());
   if (!alive && !last) return Status::Unavailable("millwright exited:\n" + Tail(log));
   if (!last)
-    return Status::Unavailable(fmt::format("millwright processed {} of {} samples: {}", processed, shape.samples(),
-                                           broker_.dropped() ? "the broker dropped messages"
-                                                             : fmt::format("timed out after {} s", options_.timeout_s)));
+    return Status::Unavailable(
+        fmt::format("millwright processed {} of {} samples: {}", processed, shape.samples(),
+                    broker_.dropped() ? "the broker dropped messages"
+                                      : fmt::format("timed out after {} s", options_.timeout_s)));
   if (!cpu_start || !cpu_end) return Status::Internal("cannot read /proc/<pid>/stat of millwright");
   Measurement m;
   m.samples = static_cast<double>(shape.samples());
@@ -480,7 +490,8 @@ Result<Measurement> Bench::RunOnce(const std::string& consumer, const Shape& sha
   std::string expected = std::to_string(shape.messages);
   std::string port = std::to_string(broker_.port());
   if (consumer == "broker")
-    return RunLineConsumer({counter_exe_, port, topic_filter, expected}, LogPath(consumer, shape, run), shape, false);
+    return RunLineConsumer({counter_exe_, port, topic_filter, expected}, LogPath(consumer, shape, run), shape,
+                           false);
   if (consumer == "python")
     return RunLineConsumer({options_.python, peer_script_, port, topic_filter, expected},
                            LogPath(consumer, shape, run), shape, true);
@@ -496,10 +507,11 @@ int Bench::Run() {
   std::vector<Shape> shapes;
   auto count = [&](std::uint64_t n) { return options_.messages > 0 ? options_.messages : n; };
   if (options_.shape != "batch") shapes.push_back({"single", count(options_.single_messages), 1});
-  if (options_.shape != "single") shapes.push_back({"batch", count(options_.batch_messages), options_.batch_readings});
-  fmt::print("mqtt_ingest: {} on 127.0.0.1:{}, {} machines, QoS 0, {} cores; median of {} runs{}\n", broker_.exe(),
-             broker_.port(), MachineCount(), std::thread::hardware_concurrency(), options_.runs,
-             options_.preload ? "; preloaded: consumers drain a full broker queue" : "");
+  if (options_.shape != "single")
+    shapes.push_back({"batch", count(options_.batch_messages), options_.batch_readings});
+  fmt::print("mqtt_ingest: {} on 127.0.0.1:{}, {} machines, QoS 0, {} cores; median of {} runs{}\n",
+             broker_.exe(), broker_.port(), MachineCount(), std::thread::hardware_concurrency(),
+             options_.runs, options_.preload ? "; preloaded: consumers drain a full broker queue" : "");
   for (const Shape& shape : shapes) {
     fmt::print("\nshape {}: {} messages x {} reading(s) x {} signals = {} samples per run\n", shape.name,
                shape.messages, shape.readings_per_message, kSignalsPerReading, shape.samples());
@@ -512,14 +524,16 @@ int Bench::Run() {
         auto m = RunOnce(consumer, shape, run);
         if (!m.ok()) {
           failed.insert(consumer);
-          failures_.push_back(fmt::format("{} {} run {}: {}", shape.name, consumer, run, m.status().message()));
+          failures_.push_back(
+              fmt::format("{} {} run {}: {}", shape.name, consumer, run, m.status().message()));
           fmt::print("  {:<10} run {}: FAILED: {}\n", consumer, run, m.status().message());
           continue;
         }
         results[consumer].push_back(*m);
-        fmt::print("  {:<10} run {}: {:>10.0f} samples/s  {:>7.3f} CPU s per million samples"
-                   "  ({:.3f} s; publisher {:.0f} msg/s)\n",
-                   consumer, run, m->samples_per_s(), m->cpu_per_million(), m->seconds, m->publish_rate);
+        fmt::print(
+            "  {:<10} run {}: {:>10.0f} samples/s  {:>7.3f} CPU s per million samples"
+            "  ({:.3f} s; publisher {:.0f} msg/s)\n",
+            consumer, run, m->samples_per_s(), m->cpu_per_million(), m->seconds, m->publish_rate);
       }
     }
     for (const auto& [consumer, runs] : results) {
@@ -550,14 +564,19 @@ void Bench::Report(const std::vector<Shape>& shapes) {
     const auto& m = medians_[shape.name];
     auto has = [&](const char* c) { return m.count(c) > 0; };
     for (const char* c : {"millwright", "broker", "python"}) {
-      if (has(c)) fmt::print("RESULT mqtt_ingest.{}.{}_samples_per_s = {:.0f} samples/s\n", shape.name, c, m.at(c).first);
+      if (has(c))
+        fmt::print("RESULT mqtt_ingest.{}.{}_samples_per_s = {:.0f} samples/s\n", shape.name, c,
+                   m.at(c).first);
     }
     if (has("millwright") && has("broker") && m.at("broker").first > 0)
-      fmt::print("RESULT mqtt_ingest.{}.vs_broker = {:.3f}\n", shape.name, m.at("millwright").first / m.at("broker").first);
+      fmt::print("RESULT mqtt_ingest.{}.vs_broker = {:.3f}\n", shape.name,
+                 m.at("millwright").first / m.at("broker").first);
     if (has("millwright") && has("python") && m.at("python").first > 0)
-      fmt::print("RESULT mqtt_ingest.{}.vs_python = {:.2f}\n", shape.name, m.at("millwright").first / m.at("python").first);
+      fmt::print("RESULT mqtt_ingest.{}.vs_python = {:.2f}\n", shape.name,
+                 m.at("millwright").first / m.at("python").first);
     for (const char* c : {"millwright", "broker", "python"}) {
-      if (has(c)) fmt::print("RESULT mqtt_ingest.{}.{}_cpu_s_per_million = {:.3f} s\n", shape.name, c, m.at(c).second);
+      if (has(c))
+        fmt::print("RESULT mqtt_ingest.{}.{}_cpu_s_per_million = {:.3f} s\n", shape.name, c, m.at(c).second);
     }
   }
 }
@@ -570,15 +589,27 @@ int main(int argc, char** argv) {
   CLI::App app{"MQTT ingest benchmark: Millwright against the broker's ceiling and a Python consumer"};
   app.add_option("--millwright", o.millwright, "path of the millwright binary")->capture_default_str();
   app.add_option("--python", o.python, "Python with paho-mqtt, for the python peer")->capture_default_str();
-  app.add_option("--only", o.only, "consumers to run, comma-separated: broker,python,millwright")->capture_default_str();
-  app.add_option("--shape", o.shape, "single, batch or both")->check(CLI::IsMember({"single", "batch", "both"}))->capture_default_str();
+  app.add_option("--only", o.only, "consumers to run, comma-separated: broker,python,millwright")
+      ->capture_default_str();
+  app.add_option("--shape", o.shape, "single, batch or both")
+      ->check(CLI::IsMember({"single", "batch", "both"}))
+      ->capture_default_str();
   app.add_option("--messages", o.messages, "messages per run for every shape (overrides the two below)");
-  app.add_option("--single-messages", o.single_messages, "messages per run, one reading each")->capture_default_str();
+  app.add_option("--single-messages", o.single_messages, "messages per run, one reading each")
+      ->capture_default_str();
   app.add_option("--batch-messages", o.batch_messages, "messages per run, batched")->capture_default_str();
-  app.add_option("--batch-readings", o.batch_readings, "readings per batched message")->check(CLI::Range(2, 10000))->capture_default_str();
-  app.add_option("--machines", o.machines, "simulated machines (on two lines)")->check(CLI::Range(2, 20000))->capture_default_str();
-  app.add_option("--runs", o.runs, "runs per measurement; the median is reported")->check(CLI::Range(1, 99))->capture_default_str();
-  app.add_option("--timeout", o.timeout_s, "seconds a consumer has to see one stream")->check(CLI::Range(1, 3600))->capture_default_str();
+  app.add_option("--batch-readings", o.batch_readings, "readings per batched message")
+      ->check(CLI::Range(2, 10000))
+      ->capture_default_str();
+  app.add_option("--machines", o.machines, "simulated machines (on two lines)")
+      ->check(CLI::Range(2, 20000))
+      ->capture_default_str();
+  app.add_option("--runs", o.runs, "runs per measurement; the median is reported")
+      ->check(CLI::Range(1, 99))
+      ->capture_default_str();
+  app.add_option("--timeout", o.timeout_s, "seconds a consumer has to see one stream")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   app.add_flag("--preload", o.preload,
                "pause each consumer until the broker holds the whole stream, then let it drain it");
   app.add_flag("--keep-temp", o.keep_temp, "keep the temporary folder (configs, logs)");

@@ -23,7 +23,8 @@ void Check(bool ok) {
 
 std::map<std::string, mw::TemplateSpec> Templates() {
   std::map<std::string, mw::TemplateSpec> t;
-  t["pump"] = mw::TemplateSpec{"pump", {{"temp", "C", 0, {}}, {"vib", "", 0, {}}, {"ts", "", 0, {}}}, {}, {}, {}};
+  t["pump"] =
+      mw::TemplateSpec{"pump", {{"temp", "C", 0, {}}, {"vib", "", 0, {}}, {"ts", "", 0, {}}}, {}, {}, {}};
   t["bare"] = mw::TemplateSpec{"bare", {}, {}, {}, {}};
   return t;
 }
@@ -72,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int round = 0; round < 2; ++round) {
     const std::size_t before = batch.size();
     auto r = mapper.Map(topic, rest, 1, batch);
-    if (first) Check(first->error == r.error && first->samples == r.samples && first->bad_fields == r.bad_fields);
+    if (first)
+      Check(first->error == r.error && first->samples == r.samples && first->bad_fields == r.bad_fields);
     first = r;
     Check(batch.series.size() == batch.times.size() && batch.times.size() == batch.values.size() &&
           batch.values.size() == batch.qualities.size());
@@ -83,7 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Check(batch.size() == before + r.samples);
     Check(r.samples + r.bad_fields > 0);
     Check(r.bad_fields == 0 || !r.message.empty());
-    for (std::size_t i = before; i < batch.size(); ++i) Check(catalog.AssetOf(batch.series[i]) != mw::kInvalidAsset);
+    for (std::size_t i = before; i < batch.size(); ++i)
+      Check(catalog.AssetOf(batch.series[i]) != mw::kInvalidAsset);
   }
   return 0;
 }

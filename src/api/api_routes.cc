@@ -34,20 +34,19 @@ Response JsonOk(const json& body) {
 }
 
 Response Missing(std::string_view name, std::string_view expected) {
-  return Response::Error(
-      400, "missing_parameter",
-      "parameter '" + std::string(name) + "' is required: " + std::string(expected));
+  return Response::Error(400, "missing_parameter",
+                         "parameter '" + std::string(name) + "' is required: " + std::string(expected));
 }
 
 Response Invalid(std::string_view name, std::string_view expected, std::string_view got) {
   return Response::Error(400, "invalid_parameter",
-                         "parameter '" + std::string(name) + "': expected " +
-                             std::string(expected) + ", got '" + std::string(got) + "'");
+                         "parameter '" + std::string(name) + "': expected " + std::string(expected) +
+                             ", got '" + std::string(got) + "'");
 }
 
 // Reads an optional positive integer parameter; returns the error response when it is malformed.
-std::optional<Response> ParseLimit(const Request& request, std::size_t default_value,
-                                   std::size_t max_value, std::size_t& out) {
+std::optional<Response> ParseLimit(const Request& request, std::size_t default_value, std::size_t max_value,
+                                   std::size_t& out) {
   out = default_value;
   const std::string* text = request.Query("limit");
   if (!text) return std::nullopt;
@@ -124,8 +123,7 @@ ApiRoutes::~ApiRoutes() {
 
 void ApiRoutes::SamplerLoop() {
   std::unique_lock lock(sampler_mu_);
-  while (
-      !sampler_cv_.wait_for(lock, options_.rate_sample_period, [this] { return sampler_stop_; })) {
+  while (!sampler_cv_.wait_for(lock, options_.rate_sample_period, [this] { return sampler_stop_; })) {
     lock.unlock();
     SampleRates();
     lock.lock();
@@ -133,21 +131,18 @@ void ApiRoutes::SamplerLoop() {
 }
 
 void ApiRoutes::Register(Router& router) {
-  auto bind = [this](auto method) {
-    return [this, method](const Request& r) { return (this->*method)(r); };
-  };
+  auto bind = [this](auto method) { return [this, method](const Request& r) { return (this->*method)(r); }; };
   router.Get("/healthz", Role::kPublic, "liveness probe", bind(&ApiRoutes::GetHealthz));
   router.Get("/metrics", Role::kViewer, "Prometheus metrics", bind(&ApiRoutes::GetMetrics));
   router.Get("/api/v1/status", Role::kViewer, "version, uptime and pipeline counters",
              bind(&ApiRoutes::GetStatus));
   router.Get("/api/v1/assets", Role::kViewer, "assets, optionally under a path prefix",
              bind(&ApiRoutes::GetAssets));
-  router.GetPrefix("/api/v1/assets/", Role::kViewer,
-                   "one asset with the latest value of each signal", bind(&ApiRoutes::GetAsset));
+  router.GetPrefix("/api/v1/assets/", Role::kViewer, "one asset with the latest value of each signal",
+                   bind(&ApiRoutes::GetAsset));
   router.Get("/api/v1/series", Role::kViewer, "points of one signal in a time range",
              bind(&ApiRoutes::GetSeries));
-  router.Get("/api/v1/events", Role::kViewer, "recent events, newest last",
-             bind(&ApiRoutes::GetEvents));
+  router.Get("/api/v1/events", Role::kViewer, "recent events, newest last", bind(&ApiRoutes::GetEvents));
   router.Get("/", Role::kViewer, "HTML status page", bind(&ApiRoutes::GetStatusPage));
 }
 
@@ -225,8 +220,7 @@ Response ApiRoutes::GetAsset(const Request& request) const {
   if (path.ends_with('/')) path.remove_suffix(1);
   std::optional<AssetId> id = path.empty() ? std::nullopt : catalog_.FindAsset(path);
   std::optional<AssetInfo> asset = id ? catalog_.Asset(*id) : std::nullopt;
-  if (!asset)
-    return Response::Error(404, "unknown_asset", "unknown asset '" + std::string(path) + "'");
+  if (!asset) return Response::Error(404, "unknown_asset", "unknown asset '" + std::string(path) + "'");
   json signals = json::array();
   for (const SignalView& s : ViewOf(*asset).signals) {
     json value = s.latest ? json(s.latest->value) : json(nullptr);
@@ -240,28 +234,24 @@ Response ApiRoutes::GetAsset(const Request& request) const {
                        {"time_iso", time_iso},
                        {"quality", quality}});
   }
-  return JsonOk(
-      {{"path", asset->path}, {"template", asset->template_name}, {"signals", std::move(signals)}});
+  return JsonOk({{"path", asset->path}, {"template", asset->template_name}, {"signals", std::move(signals)}});
 }
 
 Response ApiRoutes::GetSeries(const Request& request) const {
   const std::string* asset_path = request.Query("asset");
   const std::string* signal = request.Query("signal");
-  if (!asset_path || asset_path->empty())
-    return Missing("asset", "an asset path, e.g. plant1/pump-07");
-  if (!signal || signal->empty())
-    return Missing("signal", "a signal name of the asset, e.g. vibration");
+  if (!asset_path || asset_path->empty()) return Missing("asset", "an asset path, e.g. plant1/pump-07");
+  if (!signal || signal->empty()) return Missing("signal", "a signal name of the asset, e.g. vibration");
   Timestamp now = clock_.Now();
   Timestamp from = 0, to = 0;
   std::size_t limit = 0;
   if (auto error = ParseTimeParam(request, "from", "-15m", now, from)) return *error;
   if (auto error = ParseTimeParam(request, "to", "now", now, to)) return *error;
   if (from > to)
-    return Response::Error(400, "invalid_parameter",
-                           "parameter 'from' (" + FormatRfc3339(from) +
-                               ") is after parameter 'to' (" + FormatRfc3339(to) + ")");
-  if (auto error =
-          ParseLimit(request, options_.series_default_limit, options_.series_max_limit, limit))
+    return Response::Error(
+        400, "invalid_parameter",
+        "parameter 'from' (" + FormatRfc3339(from) + ") is after parameter 'to' (" + FormatRfc3339(to) + ")");
+  if (auto error = ParseLimit(request, options_.series_default_limit, options_.series_max_limit, limit))
     return *error;
 
   std::optional<AssetId> asset = catalog_.FindAsset(*asset_path);
@@ -279,8 +269,7 @@ Response ApiRoutes::GetSeries(const Request& request) const {
     return busy;
   }
   if (!read.ok()) {
-    spdlog::error("api: reading series {} ({}/{}) failed: {}", *id, *asset_path, *signal,
-                  read.ToString());
+    spdlog::error("api: reading series {} ({}/{}) failed: {}", *id, *asset_path, *signal, read.ToString());
     return Response::Error(500, "internal_error",
                            "reading the series failed; the server log has the details");
   }
@@ -297,8 +286,7 @@ Response ApiRoutes::GetSeries(const Request& request) const {
 
 Response ApiRoutes::GetEvents(const Request& request) const {
   std::size_t limit = 0;
-  if (auto error =
-          ParseLimit(request, options_.events_default_limit, options_.events_max_limit, limit))
+  if (auto error = ParseLimit(request, options_.events_default_limit, options_.events_max_limit, limit))
     return *error;
   json list = json::array();
   for (const Event& e : store_.RecentEvents(limit)) {

@@ -41,9 +41,8 @@ struct ApiRoutesOptions {
 class ApiRoutes {
  public:
   // `started_at` is the wall-clock time (clock.Now() scale) the process started.
-  ApiRoutes(const Catalog& catalog, const pipeline::SeriesStore& store,
-            const MetricsRegistry& metrics, const Clock& clock, Timestamp started_at,
-            ApiRoutesOptions options = {});
+  ApiRoutes(const Catalog& catalog, const pipeline::SeriesStore& store, const MetricsRegistry& metrics,
+            const Clock& clock, Timestamp started_at, ApiRoutesOptions options = {});
   ~ApiRoutes();  // stops the sampler thread
   ApiRoutes(const ApiRoutes&) = delete;
   ApiRoutes& operator=(const ApiRoutes&) = delete;

@@ -37,9 +37,8 @@ std::string Lower(std::string_view s) {
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ToLower(x) == ToLower(y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ToLower(x) == ToLower(y); });
 }
 
 int HexValue(char c) {
@@ -65,8 +64,7 @@ bool SplitHostPort(std::string_view listen, std::string& host, std::string& port
     if (host.find(':') != std::string::npos) return false;
   }
   if (host.empty() || port.empty() || port.size() > 5) return false;
-  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return false;
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
   return std::stoi(port) <= 65535;
 }
 
@@ -184,8 +182,7 @@ Response Response::Html(int status, std::string body) {
 }
 
 Response Response::Error(int status, std::string_view code, std::string_view message) {
-  nlohmann::json body = {
-      {"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
+  nlohmann::json body = {{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
   // Messages can quote client input, which need not be valid UTF-8.
   return Json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
@@ -203,13 +200,11 @@ void Router::Add(Route route) {
 }
 
 void Router::Get(std::string path, Role role, std::string summary, Handler handler) {
-  Add(Route{"GET", std::move(path), Route::Match::kExact, role, std::move(summary),
-            std::move(handler)});
+  Add(Route{"GET", std::move(path), Route::Match::kExact, role, std::move(summary), std::move(handler)});
 }
 
 void Router::GetPrefix(std::string prefix, Role role, std::string summary, Handler handler) {
-  Add(Route{"GET", std::move(prefix), Route::Match::kPrefix, role, std::move(summary),
-            std::move(handler)});
+  Add(Route{"GET", std::move(prefix), Route::Match::kPrefix, role, std::move(summary), std::move(handler)});
 }
 
 Router::Found Router::Find(std::string_view method, std::string_view path) const {
@@ -219,8 +214,7 @@ Router::Found Router::Find(std::string_view method, std::string_view path) const
   std::size_t prefix_length = 0;
   if (candidates.empty()) {
     for (const Route& r : routes_) {
-      if (r.match != Route::Match::kPrefix || !path.starts_with(r.path) ||
-          r.path.size() < prefix_length)
+      if (r.match != Route::Match::kPrefix || !path.starts_with(r.path) || r.path.size() < prefix_length)
         continue;
       if (r.path.size() > prefix_length) candidates.clear();
       prefix_length = r.path.size();
@@ -234,19 +228,17 @@ Router::Found Router::Find(std::string_view method, std::string_view path) const
     if (!found.allow.empty()) found.allow += ", ";
     found.allow += r->method;
   }
-  if (found.route && found.route->match == Route::Match::kPrefix)
-    found.tail = path.substr(prefix_length);
+  if (found.route && found.route->match == Route::Match::kPrefix) found.tail = path.substr(prefix_length);
   return found;
 }
 
 Response Router::Dispatch(Request& request) const {
   Found found = Find(request.method, request.path);
   if (!found.route) {
-    if (!found.path_known)
-      return Response::Error(404, "not_found", "no route for path " + request.path);
+    if (!found.path_known) return Response::Error(404, "not_found", "no route for path " + request.path);
     Response response = Response::Error(405, "method_not_allowed",
-                                        "method " + request.method + " is not allowed on " +
-                                            request.path + " (allowed: " + found.allow + ")");
+                                        "method " + request.method + " is not allowed on " + request.path +
+                                            " (allowed: " + found.allow + ")");
     response.headers.emplace_back("Allow", found.allow);
     return response;
   }
@@ -316,8 +308,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { server_.Unregister(this); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::Read, shared_from_this()));
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
   }
 
   // Graceful: an idle connection closes now; one with a request in hand closes after writing it.
@@ -353,12 +344,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::header_limit)
       return WriteFinal(Response::Error(431, "headers_too_large",
                                         "request headers are larger than the limit of " +
-                                            std::to_string(server_.options.header_limit) +
-                                            " bytes"));
-    if (ec && IsHttpParseError(ec) && ec != http::error::end_of_stream &&
-        ec != http::error::partial_message)
-      return WriteFinal(
-          Response::Error(400, "bad_request", "malformed HTTP request: " + ec.message()));
+                                            std::to_string(server_.options.header_limit) + " bytes"));
+    if (ec && IsHttpParseError(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message)
+      return WriteFinal(Response::Error(400, "bad_request", "malformed HTTP request: " + ec.message()));
     if (ec) return Close();  // peer closed, timed out, or the server is stopping
     Handle(parser_->release());
   }
@@ -371,12 +359,11 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : message)
       request.headers.emplace_back(Lower(ToStd(field.name_string())), std::string(field.value()));
     request.body = std::move(message.body());
-    Response response = ParseTarget(ToStd(message.target()), request)
-                            ? server_.router.Dispatch(request)
-                            : Response::Error(400, "bad_request",
-                                              "malformed percent-encoding in the request target");
-    spdlog::debug("api: {} {} {} -> {}", remote_address_, request.method, request.target,
-                  response.status);
+    Response response =
+        ParseTarget(ToStd(message.target()), request)
+            ? server_.router.Dispatch(request)
+            : Response::Error(400, "bad_request", "malformed percent-encoding in the request target");
+    spdlog::debug("api: {} {} {} -> {}", remote_address_, request.method, request.target, response.status);
     // A stop that began during the handler has not reached this strand yet; the flag has.
     bool keep_alive = message.keep_alive() && !stopping_ && !server_.stopping();
     Write(std::move(response), message.version(), keep_alive);
@@ -388,16 +375,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(Response response, unsigned version, bool keep_alive) {
     response_.emplace(static_cast<http::status>(response.status), version);
     response_->set(http::field::server, "millwright");
-    response_->set(http::field::content_type, response.content_type.empty()
-                                                  ? "text/plain; charset=utf-8"
-                                                  : response.content_type);
+    response_->set(http::field::content_type,
+                   response.content_type.empty() ? "text/plain; charset=utf-8" : response.content_type);
     for (const auto& [name, value] : response.headers) response_->set(name, value);
     response_->body() = std::move(response.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
     stream_.expires_after(server_.options.write_timeout);
-    http::async_write(stream_, *response_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    http::async_write(stream_, *response_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
@@ -425,8 +410,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void ServerCore::Accept() {
-  acceptor.async_accept(net::make_strand(ioc),
-                        beast::bind_front_handler(&ServerCore::OnAccept, this));
+  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&ServerCore::OnAccept, this));
 }
 
 void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -487,11 +471,9 @@ Status HttpServer::Start() {
                                    "': expected host:port, e.g. 127.0.0.1:8080");
   beast::error_code ec;
   tcp::resolver resolver(s.ioc);
-  auto endpoints =
-      resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto endpoints = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty())
-    return Status::InvalidArgument("listen address '" + listen +
-                                   "': cannot resolve host: " + ec.message());
+    return Status::InvalidArgument("listen address '" + listen + "': cannot resolve host: " + ec.message());
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
   auto fail = [&](const char* what) {
     beast::error_code ignored;
@@ -499,8 +481,7 @@ Status HttpServer::Start() {
     return Status::Unavailable("cannot " + std::string(what) + " " + listen + ": " + ec.message());
   };
   if (s.acceptor.open(endpoint.protocol(), ec); ec) return fail("open a socket for");
-  if (s.acceptor.set_option(net::socket_base::reuse_address(true), ec); ec)
-    return fail("configure");
+  if (s.acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) return fail("configure");
   if (s.acceptor.bind(endpoint, ec); ec) return fail("bind");
   if (s.acceptor.listen(net::socket_base::max_listen_connections, ec); ec) return fail("listen on");
   tcp::endpoint bound = s.acceptor.local_endpoint(ec);

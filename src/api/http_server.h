@@ -60,8 +60,7 @@ struct Response {
   std::string body;
 
   static Response Json(int status, std::string body);
-  static Response Text(int status, std::string body,
-                       std::string content_type = "text/plain; charset=utf-8");
+  static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   static Response Html(int status, std::string body);
   // {"error": {"code": code, "message": message}} with `status`.
   static Response Error(int status, std::string_view code, std::string_view message);

@@ -22,8 +22,7 @@ double RateMeter::Rate() const {
   if (kept_.empty()) return 0;
   const Point& base = kept_.front();
   if (newest_.time <= base.time || newest_.total < base.total) return 0;
-  double seconds =
-      static_cast<double>(newest_.time - base.time) / static_cast<double>(kNanosPerSecond);
+  double seconds = static_cast<double>(newest_.time - base.time) / static_cast<double>(kNanosPerSecond);
   return static_cast<double>(newest_.total - base.total) / seconds;
 }
 

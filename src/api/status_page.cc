@@ -53,12 +53,10 @@ void AppendLinks(std::string& out) {
       "<a href=\"/healthz\">healthz</a></p>\n";
 }
 
-void AppendSignal(std::string& out, const std::string& asset_path, const SignalView& signal,
-                  Timestamp now) {
-  std::string series_href = "/api/v1/series?asset=" + UrlEncode(asset_path, false) +
-                            "&signal=" + UrlEncode(signal.name, false);
-  out += "<tr><td><a href=\"" + HtmlEscape(series_href) + "\">" + HtmlEscape(signal.name) +
-         "</a></td>";
+void AppendSignal(std::string& out, const std::string& asset_path, const SignalView& signal, Timestamp now) {
+  std::string series_href =
+      "/api/v1/series?asset=" + UrlEncode(asset_path, false) + "&signal=" + UrlEncode(signal.name, false);
+  out += "<tr><td><a href=\"" + HtmlEscape(series_href) + "\">" + HtmlEscape(signal.name) + "</a></td>";
   if (signal.latest) {
     std::string_view quality = QualityName(signal.latest->quality);
     out += "<td class=\"num\">" + HtmlEscape(FormatNumber(signal.latest->value, "%.6g")) + "</td>";
@@ -66,8 +64,8 @@ void AppendSignal(std::string& out, const std::string& asset_path, const SignalV
     out += "<td class=\"num\">" + HtmlEscape(FormatAge(now - signal.latest->time)) + "</td>";
     out += "<td class=\"" + std::string(quality) + "\">" + std::string(quality) + "</td>";
   } else {
-    out += "<td class=\"num\">-</td><td>" + HtmlEscape(signal.unit) +
-           "</td><td class=\"num\">-</td><td>-</td>";
+    out +=
+        "<td class=\"num\">-</td><td>" + HtmlEscape(signal.unit) + "</td><td class=\"num\">-</td><td>-</td>";
   }
   out += "</tr>\n";
 }
@@ -75,15 +73,13 @@ void AppendSignal(std::string& out, const std::string& asset_path, const SignalV
 void AppendAsset(std::string& out, const AssetView& asset, Timestamp now) {
   std::string asset_href = "/api/v1/assets/" + UrlEncode(asset.path, true);
   out += "<h2><a href=\"" + HtmlEscape(asset_href) + "\">" + HtmlEscape(asset.path) + "</a>";
-  if (!asset.template_name.empty())
-    out += " <small>" + HtmlEscape(asset.template_name) + "</small>";
+  if (!asset.template_name.empty()) out += " <small>" + HtmlEscape(asset.template_name) + "</small>";
   out += "</h2>\n";
   if (asset.signals.empty()) {
     out += "<p>No signals yet.</p>\n";
     return;
   }
-  out +=
-      "<table>\n<tr><th>Signal</th><th>Value</th><th>Unit</th><th>Age</th><th>Quality</th></tr>\n";
+  out += "<table>\n<tr><th>Signal</th><th>Value</th><th>Unit</th><th>Age</th><th>Quality</th></tr>\n";
   for (const SignalView& signal : asset.signals) AppendSignal(out, asset.path, signal, now);
   out += "</table>\n";
 }

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "app/demo_config.h"
 #include "app/mosquitto.h"
@@ -37,7 +37,8 @@ int CheckConfig(const std::string& path) {
   });
   if (!errors.empty()) return PrintErrors(errors);
   std::cout << path << ": ok (" << load.config.templates.size() << " templates, " << load.config.assets.size()
-            << " assets, " << load.config.sources.size() << " sources, " << load.config.sinks.size() << " sinks)\n";
+            << " assets, " << load.config.sources.size() << " sources, " << load.config.sinks.size()
+            << " sinks)\n";
   return 0;
 }
 
@@ -101,10 +102,12 @@ int Demo(const std::string& listen, const std::string& data_dir) {
     spdlog::error("cannot start the simulator: {}", s.message());
     return 1;
   }
-  std::printf("\nMillwright demo is running.\n  dashboard  http://%s/\n  API        http://%s/api/v1/status\n"
-              "  metrics    http://%s/metrics\n  broker     mqtt://127.0.0.1:%d (Mosquitto)\nPress Ctrl-C to stop.\n\n",
-              platform.http_address().c_str(), platform.http_address().c_str(), platform.http_address().c_str(),
-              broker->port());
+  std::printf(
+      "\nMillwright demo is running.\n  dashboard  http://%s/\n  API        http://%s/api/v1/status\n"
+      "  metrics    http://%s/metrics\n  broker     mqtt://127.0.0.1:%d (Mosquitto)\nPress Ctrl-C to "
+      "stop.\n\n",
+      platform.http_address().c_str(), platform.http_address().c_str(), platform.http_address().c_str(),
+      broker->port());
   std::fflush(stdout);
   WaitForStopSignal();
   spdlog::info("stopping: simulator, platform, broker");
@@ -126,7 +129,9 @@ int main(int argc, char** argv) {
 
   std::string config;
   auto* serve = app.add_subcommand("serve", "Run the platform: connectors, analytics, store, API");
-  serve->add_option("-c,--config", config, "plant configuration (TOML)")->required()->check(CLI::ExistingFile);
+  serve->add_option("-c,--config", config, "plant configuration (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   auto* sim = app.add_subcommand("sim", "Run a digital-twin fleet publishing over MQTT");
   sim->add_option("-c,--config", config, "fleet file (TOML)")->required()->check(CLI::ExistingFile);
   auto* check = app.add_subcommand("check-config", "Validate a plant configuration and print every error");

@@ -33,7 +33,8 @@ Result<MosquittoBroker> MosquittoBroker::Start(const std::string& dir, int port)
 Status MosquittoBroker::Launch() {
   std::string exe = FindExecutable("mosquitto");
   if (exe.empty())
-    return Status::NotFound("mosquitto not found: install Debian's mosquitto package (scripts/install-deps.sh)");
+    return Status::NotFound(
+        "mosquitto not found: install Debian's mosquitto package (scripts/install-deps.sh)");
   auto child = ChildProcess::Spawn({exe, "-c", config_file_}, log_file_);
   if (!child.ok()) return child.status();
   process_ = std::move(child).value();

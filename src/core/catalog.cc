@@ -46,8 +46,7 @@ SeriesId Catalog::InternSeries(AssetId asset, std::string_view signal, std::stri
   {
     std::shared_lock lock(mu_);
     auto it = series_by_key_.find(key);
-    if (it != series_by_key_.end() && (unit.empty() || !series_[it->second].unit.empty()))
-      return it->second;
+    if (it != series_by_key_.end() && (unit.empty() || !series_[it->second].unit.empty())) return it->second;
   }
   std::unique_lock lock(mu_);
   auto it = series_by_key_.find(key);

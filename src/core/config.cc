@@ -1,9 +1,9 @@
 #include "core/config.h"
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace mw {
 namespace {
@@ -76,8 +76,9 @@ class Checker {
   bool IntInRange(const ConfigValue& v, const std::string& key, std::int64_t lo, std::int64_t hi, int& out) {
     if (!Expect(v, ConfigValue::Type::kInt, key)) return false;
     if (v.i < lo || v.i > hi) {
-      Error(v.where, key, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                              ", got " + std::to_string(v.i));
+      Error(v.where, key,
+            "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+                std::to_string(v.i));
       return false;
     }
     out = static_cast<int>(v.i);
@@ -129,7 +130,8 @@ class Checker {
           } else if (key == "unit") {
             if (Expect(value, ConfigValue::Type::kString, kpath)) sig.unit = value.s;
           } else if (key == "resolution") {
-            bool is_number = value.type == ConfigValue::Type::kInt || value.type == ConfigValue::Type::kDouble;
+            bool is_number =
+                value.type == ConfigValue::Type::kInt || value.type == ConfigValue::Type::kDouble;
             sig.resolution = value.type == ConfigValue::Type::kInt ? double(value.i) : value.d;
             if (!is_number || !(sig.resolution > 0)) {
               Error(value.where, kpath, "expected a positive number (the signal's resolution, e.g. 0.01)");
@@ -164,10 +166,14 @@ class Checker {
       t.where = body.where;
       for (const auto& [key, value] : body.table) {
         std::string kpath = path + "." + key;
-        if (key == "signals") Signals(value, kpath, t);
-        else if (key == "processors") t.processors = Plugins(value, kpath);
-        else if (key == "detectors") t.detectors = Plugins(value, kpath);
-        else Error(value.where, kpath, "unknown key; expected one of signals, processors, detectors");
+        if (key == "signals")
+          Signals(value, kpath, t);
+        else if (key == "processors")
+          t.processors = Plugins(value, kpath);
+        else if (key == "detectors")
+          t.detectors = Plugins(value, kpath);
+        else
+          Error(value.where, kpath, "unknown key; expected one of signals, processors, detectors");
       }
       config_.templates.emplace(name, std::move(t));
     }
@@ -186,17 +192,23 @@ class Checker {
       for (const auto& [key, value] : item.table) {
         std::string kpath = path + "." + key;
         if (key == "path") {
-          if (!Expect(value, ConfigValue::Type::kString, kpath)) ok = false;
-          else if (!IsValidAssetPath(value.s)) {
-            Error(value.where, kpath, "expected segments of letters, digits, '_', '.', '-' joined by '/', got \"" + value.s + "\"");
+          if (!Expect(value, ConfigValue::Type::kString, kpath))
             ok = false;
-          } else a.path = value.s;
+          else if (!IsValidAssetPath(value.s)) {
+            Error(
+                value.where, kpath,
+                "expected segments of letters, digits, '_', '.', '-' joined by '/', got \"" + value.s + "\"");
+            ok = false;
+          } else
+            a.path = value.s;
         } else if (key == "template") {
-          if (!Expect(value, ConfigValue::Type::kString, kpath)) ok = false;
+          if (!Expect(value, ConfigValue::Type::kString, kpath))
+            ok = false;
           else if (!config_.templates.count(value.s)) {
             Error(value.where, kpath, "unknown template \"" + value.s + "\"");
             ok = false;
-          } else a.template_name = value.s;
+          } else
+            a.template_name = value.s;
         } else {
           Error(value.where, kpath, "unknown key; expected one of path, template");
         }
@@ -264,13 +276,20 @@ const ConfigValue* ConfigValue::Find(const std::string& key) const {
 
 const char* ConfigValue::TypeName(Type t) {
   switch (t) {
-    case Type::kNone: return "nothing";
-    case Type::kBool: return "a boolean";
-    case Type::kInt: return "an integer";
-    case Type::kDouble: return "a number";
-    case Type::kString: return "a string";
-    case Type::kArray: return "an array";
-    case Type::kTable: return "a table";
+    case Type::kNone:
+      return "nothing";
+    case Type::kBool:
+      return "a boolean";
+    case Type::kInt:
+      return "an integer";
+    case Type::kDouble:
+      return "a number";
+    case Type::kString:
+      return "a string";
+    case Type::kArray:
+      return "an array";
+    case Type::kTable:
+      return "a table";
   }
   return "?";
 }

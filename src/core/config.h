@@ -63,10 +63,10 @@ struct SignalSpec {
 
 // A processor, detector, source or sink as declared in the file.
 struct PluginSpec {
-  std::string type;       // the plugin name in the registry, e.g. "mqtt", "zscore"
-  std::string name;       // instance name; defaults to "<type>-<index>"
-  std::string key_path;   // e.g. "sources[0]" or "templates.rotating.detectors[1]"
-  ConfigValue options;    // the whole table, "type" and "name" included
+  std::string type;      // the plugin name in the registry, e.g. "mqtt", "zscore"
+  std::string name;      // instance name; defaults to "<type>-<index>"
+  std::string key_path;  // e.g. "sources[0]" or "templates.rotating.detectors[1]"
+  ConfigValue options;   // the whole table, "type" and "name" included
   SourceLocation where;
 };
 

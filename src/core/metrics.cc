@@ -50,8 +50,7 @@ std::string FormatNumber(double v) {
 }  // namespace
 
 Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)),
-      buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(bounds)), buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
   for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }
 
@@ -75,8 +74,8 @@ std::vector<std::uint64_t> Histogram::BucketCounts() const {
   return out;
 }
 
-MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name,
-                                                    const std::string& help, Type type) {
+MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name, const std::string& help,
+                                                    Type type) {
   auto [it, inserted] = families_.try_emplace(name);
   if (inserted) {
     it->second.type = type;
@@ -87,16 +86,14 @@ MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name,
   return it->second;
 }
 
-Counter& MetricsRegistry::GetCounter(const std::string& name, const std::string& help,
-                                     const Labels& labels) {
+Counter& MetricsRegistry::GetCounter(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& slot = GetFamily(name, help, Type::kCounter).counters[labels];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
 
-Gauge& MetricsRegistry::GetGauge(const std::string& name, const std::string& help,
-                                 const Labels& labels) {
+Gauge& MetricsRegistry::GetGauge(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& slot = GetFamily(name, help, Type::kGauge).gauges[labels];
   if (!slot) slot = std::make_unique<Gauge>();
@@ -143,8 +140,7 @@ std::string MetricsRegistry::RenderPrometheus() const {
       auto counts = h->BucketCounts();
       for (std::size_t i = 0; i < counts.size(); ++i) {
         std::string le = i < h->bounds().size() ? FormatNumber(h->bounds()[i]) : "+Inf";
-        out += name + "_bucket" + FormatLabels(labels, "le", le) + " " +
-               std::to_string(counts[i]) + "\n";
+        out += name + "_bucket" + FormatLabels(labels, "le", le) + " " + std::to_string(counts[i]) + "\n";
       }
       out += name + "_sum" + FormatLabels(labels) + " " + FormatNumber(h->Sum()) + "\n";
       out += name + "_count" + FormatLabels(labels) + " " + std::to_string(h->Count()) + "\n";

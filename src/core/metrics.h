@@ -63,8 +63,8 @@ class MetricsRegistry {
  public:
   Counter& GetCounter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& GetGauge(const std::string& name, const std::string& help, const Labels& labels = {});
-  Histogram& GetHistogram(const std::string& name, const std::string& help,
-                          const std::vector<double>& bounds, const Labels& labels = {});
+  Histogram& GetHistogram(const std::string& name, const std::string& help, const std::vector<double>& bounds,
+                          const Labels& labels = {});
 
   // Sum of a counter family over all label sets (0 if absent).
   std::uint64_t CounterTotal(const std::string& name) const;

@@ -32,8 +32,7 @@ ChildProcess::~ChildProcess() {
   if (pid_ > 0 && !exit_code_) Stop(SIGTERM, std::chrono::seconds(3));
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(other.pid_), exit_code_(other.exit_code_) {
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), exit_code_(other.exit_code_) {
   other.pid_ = -1;
 }
 
@@ -47,8 +46,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   return *this;
 }
 
-Result<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv,
-                                         const std::string& log_file,
+Result<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv, const std::string& log_file,
                                          const std::vector<std::string>& env) {
   if (argv.empty()) return Status::InvalidArgument("empty command");
   std::string exe = argv[0].find('/') == std::string::npos ? FindExecutable(argv[0]) : argv[0];

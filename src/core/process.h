@@ -25,8 +25,7 @@ class ChildProcess {
 
   // Starts argv[0] (searched on PATH) with the extra environment entries ("KEY=VALUE"). Output
   // goes to `log_file` (appended) when given, else is discarded.
-  static Result<ChildProcess> Spawn(const std::vector<std::string>& argv,
-                                    const std::string& log_file = {},
+  static Result<ChildProcess> Spawn(const std::vector<std::string>& argv, const std::string& log_file = {},
                                     const std::vector<std::string>& env = {});
 
   int pid() const { return pid_; }

@@ -64,7 +64,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok());
   }
@@ -89,8 +89,8 @@ class [[nodiscard]] Result {
 }  // namespace mw
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define MW_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::mw::Status mw_status_ = (expr);         \
-    if (!mw_status_.ok()) return mw_status_;  \
+#define MW_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::mw::Status mw_status_ = (expr);        \
+    if (!mw_status_.ok()) return mw_status_; \
   } while (0)

@@ -61,17 +61,23 @@ Result<std::int64_t> ParseDuration(std::string_view text) {
                                    "': expected a number with a unit (ns, us, ms, s, m, h, d)");
   std::string_view unit = text.substr(i);
   std::int64_t scale = 0;
-  if (unit == "ns") scale = 1;
-  else if (unit == "us") scale = kNanosPerMicro;
-  else if (unit == "ms") scale = kNanosPerMilli;
-  else if (unit == "s") scale = kNanosPerSecond;
-  else if (unit == "m") scale = 60 * kNanosPerSecond;
-  else if (unit == "h") scale = 3600 * kNanosPerSecond;
-  else if (unit == "d") scale = 86400 * kNanosPerSecond;
+  if (unit == "ns")
+    scale = 1;
+  else if (unit == "us")
+    scale = kNanosPerMicro;
+  else if (unit == "ms")
+    scale = kNanosPerMilli;
+  else if (unit == "s")
+    scale = kNanosPerSecond;
+  else if (unit == "m")
+    scale = 60 * kNanosPerSecond;
+  else if (unit == "h")
+    scale = 3600 * kNanosPerSecond;
+  else if (unit == "d")
+    scale = 86400 * kNanosPerSecond;
   else
-    return Status::InvalidArgument("bad duration '" + std::string(text) +
-                                   "': unknown unit '" + std::string(unit) +
-                                   "' (ns, us, ms, s, m, h, d)");
+    return Status::InvalidArgument("bad duration '" + std::string(text) + "': unknown unit '" +
+                                   std::string(unit) + "' (ns, us, ms, s, m, h, d)");
   if (n > INT64_MAX / scale) return Status::OutOfRange("duration '" + std::string(text) + "' too large");
   return n * scale;
 }
@@ -81,10 +87,9 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
     return Status::InvalidArgument("bad RFC 3339 time '" + std::string(s) + "': " + why);
   };
   int year, month, day, hour, minute, second;
-  if (!Digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !Digits(s, 5, 2, month) ||
-      s[7] != '-' || !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      !Digits(s, 11, 2, hour) || s[13] != ':' || !Digits(s, 14, 2, minute) || s[16] != ':' ||
-      !Digits(s, 17, 2, second))
+  if (!Digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
+      !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, hour) ||
+      s[13] != ':' || !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second))
     return bad("expected YYYY-MM-DDTHH:MM:SS");
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
     return bad("field out of range");
@@ -106,8 +111,7 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
-    if (!Digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !Digits(s, pos + 4, 2, om))
+    if (!Digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, om))
       return bad("bad zone offset");
     offset_s = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
     pos += 6;
@@ -130,10 +134,12 @@ Result<Timestamp> ParseTime(std::string_view text, Timestamp now) {
   if (text[0] == '-' || text[0] == '+') {
     auto d = ParseDuration(text.substr(1));
     if (!d.ok())
-      return Status::InvalidArgument("bad relative time '" + std::string(text) +
-                                     "': expected -<number><unit> with unit ns, us, ms, s, m, h, d (e.g. -15m)");
+      return Status::InvalidArgument(
+          "bad relative time '" + std::string(text) +
+          "': expected -<number><unit> with unit ns, us, ms, s, m, h, d (e.g. -15m)");
     Timestamp t = 0;
-    bool overflow = text[0] == '-' ? __builtin_sub_overflow(now, *d, &t) : __builtin_add_overflow(now, *d, &t);
+    bool overflow =
+        text[0] == '-' ? __builtin_sub_overflow(now, *d, &t) : __builtin_add_overflow(now, *d, &t);
     if (overflow) return Status::OutOfRange("relative time '" + std::string(text) + "' out of range");
     return t;
   }
@@ -163,9 +169,9 @@ std::string FormatRfc3339(Timestamp t) {
   unsigned m, d;
   CivilFromDays(days, y, m, d);
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", y, m, d,
-                        static_cast<int>(rem / 3600), static_cast<int>(rem % 3600 / 60),
-                        static_cast<int>(rem % 60));
+  int n =
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", y, m, d, static_cast<int>(rem / 3600),
+                    static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60));
   std::string out(buf, static_cast<std::size_t>(n));
   std::int64_t ms = ns / kNanosPerMilli;
   if (ms != 0) {

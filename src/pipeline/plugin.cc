@@ -39,9 +39,12 @@ std::string Convert(const OptionSpec& spec, const ConfigValue& v, OptionValue& o
       out = v.i;
       return {};
     case OptionType::kDouble:
-      if (v.type == Type::kInt) out = static_cast<double>(v.i);
-      else if (v.type == Type::kDouble) out = v.d;
-      else return expected("a number");
+      if (v.type == Type::kInt)
+        out = static_cast<double>(v.i);
+      else if (v.type == Type::kDouble)
+        out = v.d;
+      else
+        return expected("a number");
       return {};
     case OptionType::kString:
       if (v.type != Type::kString) return expected("a string");
@@ -60,7 +63,8 @@ std::string Convert(const OptionSpec& spec, const ConfigValue& v, OptionValue& o
         list.push_back(v.s);
       } else if (v.type == Type::kArray) {
         for (const auto& item : v.array) {
-          if (item.type != Type::kString) return "expected an array of strings, found " + std::string(ConfigValue::TypeName(item.type));
+          if (item.type != Type::kString)
+            return "expected an array of strings, found " + std::string(ConfigValue::TypeName(item.type));
           list.push_back(item.s);
         }
       } else {
@@ -73,7 +77,8 @@ std::string Convert(const OptionSpec& spec, const ConfigValue& v, OptionValue& o
       if (v.type != Type::kTable) return expected("a table of strings");
       StringMap map;
       for (const auto& [k, item] : v.table) {
-        if (item.type != Type::kString) return "expected a table of strings; \"" + k + "\" is " + ConfigValue::TypeName(item.type);
+        if (item.type != Type::kString)
+          return "expected a table of strings; \"" + k + "\" is " + ConfigValue::TypeName(item.type);
         map[k] = item.s;
       }
       out = std::move(map);
@@ -87,23 +92,34 @@ std::string Convert(const OptionSpec& spec, const ConfigValue& v, OptionValue& o
 
 std::string_view PluginKindName(PluginKind kind) {
   switch (kind) {
-    case PluginKind::kSource: return "source";
-    case PluginKind::kProcessor: return "processor";
-    case PluginKind::kDetector: return "detector";
-    case PluginKind::kSink: return "sink";
+    case PluginKind::kSource:
+      return "source";
+    case PluginKind::kProcessor:
+      return "processor";
+    case PluginKind::kDetector:
+      return "detector";
+    case PluginKind::kSink:
+      return "sink";
   }
   return "?";
 }
 
 std::string_view OptionTypeName(OptionType type) {
   switch (type) {
-    case OptionType::kBool: return "bool";
-    case OptionType::kInt: return "int";
-    case OptionType::kDouble: return "number";
-    case OptionType::kString: return "string";
-    case OptionType::kStringList: return "string list";
-    case OptionType::kDuration: return "duration";
-    case OptionType::kStringMap: return "table of strings";
+    case OptionType::kBool:
+      return "bool";
+    case OptionType::kInt:
+      return "int";
+    case OptionType::kDouble:
+      return "number";
+    case OptionType::kString:
+      return "string";
+    case OptionType::kStringList:
+      return "string list";
+    case OptionType::kDuration:
+      return "duration";
+    case OptionType::kStringMap:
+      return "table of strings";
   }
   return "?";
 }
@@ -154,9 +170,8 @@ const PluginDescriptor* PluginRegistry::Find(PluginKind kind, std::string_view n
 std::vector<const PluginDescriptor*> PluginRegistry::All() const {
   std::vector<const PluginDescriptor*> out;
   for (const auto& d : descriptors_) out.push_back(&d);
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) {
-    return std::pair(a->kind, a->name) < std::pair(b->kind, b->name);
-  });
+  std::sort(out.begin(), out.end(),
+            [](auto* a, auto* b) { return std::pair(a->kind, a->name) < std::pair(b->kind, b->name); });
   return out;
 }
 
@@ -216,7 +231,8 @@ std::string PluginRegistry::Describe() const {
     out += std::string(PluginKindName(d->kind)) + " " + d->name + ": " + d->doc + "\n";
     for (const auto& o : d->options) {
       out += "    " + o.key + " (" + std::string(OptionTypeName(o.type)) + ", ";
-      out += o.default_value ? "default " + FormatOptionValue(o.type, *o.default_value) : std::string("required");
+      out += o.default_value ? "default " + FormatOptionValue(o.type, *o.default_value)
+                             : std::string("required");
       out += "): " + o.doc + "\n";
     }
   }

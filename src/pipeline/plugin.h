@@ -55,7 +55,9 @@ class Options {
   bool GetBool(const std::string& key) const { return std::get<bool>(values_.at(key)); }
   std::int64_t GetInt(const std::string& key) const { return std::get<std::int64_t>(values_.at(key)); }
   double GetDouble(const std::string& key) const { return std::get<double>(values_.at(key)); }
-  const std::string& GetString(const std::string& key) const { return std::get<std::string>(values_.at(key)); }
+  const std::string& GetString(const std::string& key) const {
+    return std::get<std::string>(values_.at(key));
+  }
   const std::vector<std::string>& GetStringList(const std::string& key) const {
     return std::get<std::vector<std::string>>(values_.at(key));
   }
@@ -97,8 +99,8 @@ class Source : public Plugin {
 };
 
 struct ProcessorOutput {
-  Batch& derived;               // derived samples (scores, features) of the same asset
-  std::vector<Event>& events;   // anomalies and other events
+  Batch& derived;              // derived samples (scores, features) of the same asset
+  std::vector<Event>& events;  // anomalies and other events
 };
 
 // A processor or a detector: sees every sample of the signals it applies to, per series in
@@ -116,7 +118,7 @@ class Sink : public Plugin {
 };
 
 struct PluginContext {
-  std::string name;        // the instance name from the config
+  std::string name;  // the instance name from the config
   Catalog& catalog;
   MetricsRegistry& metrics;
   const Clock& clock;

@@ -34,10 +34,17 @@ class Runtime::RouterEmitter final : public Emitter {
 
 Runtime::Runtime(const Config& config, const PluginRegistry& registry, Catalog& catalog,
                  MetricsRegistry& metrics, const Clock& clock, SeriesStore& store)
-    : config_(config), registry_(registry), catalog_(catalog), metrics_(metrics), clock_(clock),
-      store_(store), emitter_(std::make_unique<RouterEmitter>(*this)) {
-  samples_processed_ = &metrics.GetCounter(metric::kSamplesProcessed, "Samples that went through the pipeline");
-  derived_samples_ = &metrics.GetCounter("mw_derived_samples_total", "Samples produced by processors and detectors");
+    : config_(config),
+      registry_(registry),
+      catalog_(catalog),
+      metrics_(metrics),
+      clock_(clock),
+      store_(store),
+      emitter_(std::make_unique<RouterEmitter>(*this)) {
+  samples_processed_ =
+      &metrics.GetCounter(metric::kSamplesProcessed, "Samples that went through the pipeline");
+  derived_samples_ =
+      &metrics.GetCounter("mw_derived_samples_total", "Samples produced by processors and detectors");
   anomalies_ = &metrics.GetCounter(metric::kAnomalies, "Anomaly events raised by detectors");
   sink_errors_ = &metrics.GetCounter("mw_sink_errors_total", "Failed writes to sinks or the store");
   latency_ = &metrics.GetHistogram(metric::kLatency, "Time from a batch entering the queue to being stored",
@@ -76,14 +83,20 @@ std::vector<ConfigError> Runtime::Build() {
     workers_.push_back(std::move(w));
   }
 
-  auto make = [&](PluginKind kind, const PluginSpec& spec, const TemplateSpec* tmpl,
-                  std::size_t copies, auto&& keep) {
+  auto make = [&](PluginKind kind, const PluginSpec& spec, const TemplateSpec* tmpl, std::size_t copies,
+                  auto&& keep) {
     auto options = registry_.Validate(kind, spec, errors);
     if (!options) return;
     const PluginDescriptor* d = registry_.Find(kind, spec.type);
     for (std::size_t i = 0; i < copies; ++i) {
-      PluginContext ctx{spec.name, catalog_, metrics_, clock_, config_, tmpl,
-                        [this](std::string_view path, const std::string& t) { return ResolveAsset(path, t); }};
+      PluginContext ctx{
+          spec.name,
+          catalog_,
+          metrics_,
+          clock_,
+          config_,
+          tmpl,
+          [this](std::string_view path, const std::string& t) { return ResolveAsset(path, t); }};
       auto plugin = d->factory(*options, ctx);
       if (!plugin.ok()) {
         errors.push_back({spec.where, spec.key_path, plugin.status().message()});
@@ -112,13 +125,15 @@ std::vector<ConfigError> Runtime::Build() {
   }
   for (const auto& spec : config_.sources) {
     make(PluginKind::kSource, spec, nullptr, 1, [&](std::unique_ptr<Plugin> p, std::size_t) {
-      if (dynamic_cast<Source*>(p.get()) == nullptr) return errors.push_back({spec.where, spec.key_path, "not a source"});
+      if (dynamic_cast<Source*>(p.get()) == nullptr)
+        return errors.push_back({spec.where, spec.key_path, "not a source"});
       sources_.emplace_back(static_cast<Source*>(p.release()));
     });
   }
   for (const auto& spec : config_.sinks) {
     make(PluginKind::kSink, spec, nullptr, 1, [&](std::unique_ptr<Plugin> p, std::size_t) {
-      if (dynamic_cast<Sink*>(p.get()) == nullptr) return errors.push_back({spec.where, spec.key_path, "not a sink"});
+      if (dynamic_cast<Sink*>(p.get()) == nullptr)
+        return errors.push_back({spec.where, spec.key_path, "not a sink"});
       sinks_.emplace_back(static_cast<Sink*>(p.release()));
     });
   }
@@ -158,8 +173,7 @@ std::size_t Runtime::WorkerOf(SeriesId id) const {
 }
 
 Status Runtime::Enqueue(Batch&& batch) {
-  if (!accepting_.load(std::memory_order_acquire))
-    return Status::Cancelled("pipeline is shutting down");
+  if (!accepting_.load(std::memory_order_acquire)) return Status::Cancelled("pipeline is shutting down");
   if (batch.empty()) return Status::Ok();
   std::int64_t now = clock_.Steady();
   auto push = [&](std::size_t w, Batch&& b) {

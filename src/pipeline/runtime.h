@@ -28,8 +28,8 @@ namespace mw::pipeline {
 
 class Runtime {
  public:
-  Runtime(const Config& config, const PluginRegistry& registry, Catalog& catalog,
-          MetricsRegistry& metrics, const Clock& clock, SeriesStore& store);
+  Runtime(const Config& config, const PluginRegistry& registry, Catalog& catalog, MetricsRegistry& metrics,
+          const Clock& clock, SeriesStore& store);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

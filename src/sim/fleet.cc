@@ -39,8 +39,13 @@ Fleet::Fleet(FleetConfig config) : config_(std::move(config)), publisher_(Publis
     for (int i = 0; i < group.count; ++i) {
       // Spread the group over one interval, on whole milliseconds so that timestamps stay round.
       std::int64_t phase = group.model.interval_ns * i / group.count / kNanosPerMilli * kNanosPerMilli;
-      machines_.push_back({MachineTopic(group, i), RotatingMachine(MachineSpec(group, i)), group.model.interval_ns,
-                           phase, static_cast<std::size_t>(group.readings_per_message), 0, {}});
+      machines_.push_back({MachineTopic(group, i),
+                           RotatingMachine(MachineSpec(group, i)),
+                           group.model.interval_ns,
+                           phase,
+                           static_cast<std::size_t>(group.readings_per_message),
+                           0,
+                           {}});
       machines_.back().pending.reserve(machines_.back().per_message);
     }
   }
@@ -128,7 +133,8 @@ void Fleet::ProduceDue(std::int64_t now_ns) {
     if (now_ns - due > kMaxLagNs) {
       // Overloaded or suspended: jump to the present rather than flood the broker with the past.
       std::int64_t present = (now_ns - m.phase_ns) / m.interval_ns;
-      readings_skipped_.fetch_add(static_cast<std::uint64_t>(present - m.next_index), std::memory_order_relaxed);
+      readings_skipped_.fetch_add(static_cast<std::uint64_t>(present - m.next_index),
+                                  std::memory_order_relaxed);
       if (lag_log.ShouldLog("lag")) spdlog::warn("sim: {} fell behind its schedule; skipping ahead", m.topic);
       m.next_index = present;
       due = m.phase_ns + present * m.interval_ns;
@@ -220,8 +226,10 @@ Status Fleet::PublishBurst(std::uint64_t n_messages, std::chrono::milliseconds t
   }
   last_burst_seconds_.store(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
                             std::memory_order_relaxed);
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  if (!publisher_.Flush(std::max(left, std::chrono::milliseconds(0)))) return failed(n_messages, "flush timed out");
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (!publisher_.Flush(std::max(left, std::chrono::milliseconds(0))))
+    return failed(n_messages, "flush timed out");
   return Status::Ok();
 }
 

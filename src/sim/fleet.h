@@ -76,7 +76,7 @@ class Fleet {
     std::int64_t interval_ns;
     std::int64_t phase_ns;  // offset of reading 0 from the fleet's start
     std::size_t per_message;
-    std::int64_t next_index = 0;  // number of the next reading
+    std::int64_t next_index = 0;   // number of the next reading
     std::vector<Reading> pending;  // readings not yet sent (batched messages)
   };
 

@@ -1,10 +1,10 @@
 #include "sim/fleet_config.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 #include <utility>
 
 #include "core/time_format.h"
@@ -17,19 +17,26 @@ constexpr int kMaxReadingsPerMessage = 10000;
 
 const char* Describe(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date or time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date or time";
   }
 }
 
 bool IsSegmentChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '-';
 }
 
 // Line and machine names become topic levels and asset path segments, so they must be valid in
@@ -50,9 +57,12 @@ class FleetChecker {
     out.file = file_;
     for (const auto& [key, node] : root) {
       std::string name(key.str());
-      if (name == "mqtt") Mqtt(node, out.mqtt);
-      else if (name == "machines") Machines(node, out.machines);
-      else Error(node, name, "unknown section; expected mqtt or machines");
+      if (name == "mqtt")
+        Mqtt(node, out.mqtt);
+      else if (name == "machines")
+        Machines(node, out.machines);
+      else
+        Error(node, name, "unknown section; expected mqtt or machines");
     }
     if (!root.contains("machines")) {
       errors_.push_back({{file_, 1, 1}, "machines", "missing; declare at least one [[machines]] table"});
@@ -90,8 +100,9 @@ class FleetChecker {
       return false;
     }
     if (i->get() < lo || i->get() > hi) {
-      Error(node, key, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                           ", got " + std::to_string(i->get()));
+      Error(node, key,
+            "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+                std::to_string(i->get()));
       return false;
     }
     out = static_cast<int>(i->get());
@@ -99,9 +110,12 @@ class FleetChecker {
   }
 
   bool Number(const toml::node& node, double& out) {
-    if (auto* d = node.as_floating_point()) out = d->get();
-    else if (auto* i = node.as_integer()) out = static_cast<double>(i->get());
-    else return false;
+    if (auto* d = node.as_floating_point())
+      out = d->get();
+    else if (auto* i = node.as_integer())
+      out = static_cast<double>(i->get());
+    else
+      return false;
     return true;
   }
 
@@ -109,8 +123,8 @@ class FleetChecker {
     std::string value;
     if (!String(node, key, value)) return;
     if (!IsValidSegment(value)) {
-      Error(node, key, "expected letters, digits, '_', '.' or '-' (it becomes a topic level), got \"" +
-                           value + "\"");
+      Error(node, key,
+            "expected letters, digits, '_', '.' or '-' (it becomes a topic level), got \"" + value + "\"");
       return;
     }
     out = value;
@@ -125,7 +139,8 @@ class FleetChecker {
       return;
     }
     if (!(r.min < r.max)) {
-      Error(node, key, "expected min < max, got [" + std::to_string(r.min) + ", " + std::to_string(r.max) + "]");
+      Error(node, key,
+            "expected min < max, got [" + std::to_string(r.min) + ", " + std::to_string(r.max) + "]");
       return;
     }
     if (r.min < lowest) {
@@ -144,8 +159,10 @@ class FleetChecker {
       if (name == "host") {
         std::string host;
         if (!String(value, key, host)) continue;
-        if (host.empty()) Error(value, key, "expected a host name or address, got \"\"");
-        else out.host = host;
+        if (host.empty())
+          Error(value, key, "expected a host name or address, got \"\"");
+        else
+          out.host = host;
       } else if (name == "port") {
         Int(value, key, 1, 65535, out.port);
       } else if (name == "qos") {
@@ -153,8 +170,10 @@ class FleetChecker {
       } else if (name == "client_id") {
         std::string id;
         if (!String(value, key, id)) continue;
-        if (id.empty()) Error(value, key, "expected a non-empty client id");
-        else out.client_id = id;
+        if (id.empty())
+          Error(value, key, "expected a non-empty client id");
+        else
+          out.client_id = id;
       } else {
         Error(value, key, "unknown key; expected one of host, port, qos, client_id");
       }
@@ -207,12 +226,16 @@ class FleetChecker {
         RangeValue(value, key, 0, g.model.rpm);
       } else if (name == "anomaly_rate") {
         double rate = 0;
-        if (!Number(value, rate) || rate < 0 || rate > 1) Error(value, key, "expected a number from 0 to 1");
-        else g.model.anomaly_rate = rate;
+        if (!Number(value, rate) || rate < 0 || rate > 1)
+          Error(value, key, "expected a number from 0 to 1");
+        else
+          g.model.anomaly_rate = rate;
       } else if (name == "seed") {
         auto* seed = value.as_integer();
-        if (seed == nullptr || seed->get() < 0) Error(value, key, "expected a non-negative integer");
-        else g.model.seed = static_cast<std::uint64_t>(seed->get());
+        if (seed == nullptr || seed->get() < 0)
+          Error(value, key, "expected a non-negative integer");
+        else
+          g.model.seed = static_cast<std::uint64_t>(seed->get());
       } else {
         Error(value, key,
               "unknown key; expected one of type, count, line, name, interval, readings_per_message, "
@@ -266,7 +289,8 @@ Result<FleetConfig> ParseFleetConfig(std::string_view text, const std::string& f
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    errors.push_back({{file, static_cast<int>(begin.line), static_cast<int>(begin.column)}, "",
+    errors.push_back({{file, static_cast<int>(begin.line), static_cast<int>(begin.column)},
+                      "",
                       std::string(e.description())});
     return JoinErrors(errors);
   }

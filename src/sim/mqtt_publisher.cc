@@ -116,8 +116,9 @@ void MqttPublisher::Connect() {
     spdlog::debug("mqtt {}:{}: broker not reachable", options_.host, options_.port);
     return ScheduleRetry();
   }
-  int rc = attempted_ ? mosquitto_reconnect(client_)
-                      : mosquitto_connect(client_, options_.host.c_str(), options_.port, options_.keepalive_s);
+  int rc = attempted_
+               ? mosquitto_reconnect(client_)
+               : mosquitto_connect(client_, options_.host.c_str(), options_.port, options_.keepalive_s);
   attempted_ = true;
   if (rc != MOSQ_ERR_SUCCESS) {
     spdlog::debug("mqtt {}:{}: connect failed: {}", options_.host, options_.port, mosquitto_strerror(rc));
@@ -135,7 +136,8 @@ void MqttPublisher::Service(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(timeout, next_attempt_ - now));
     return;
   }
-  pollfd p{mosquitto_socket(client_), static_cast<short>(POLLIN | (mosquitto_want_write(client_) ? POLLOUT : 0)), 0};
+  pollfd p{mosquitto_socket(client_),
+           static_cast<short>(POLLIN | (mosquitto_want_write(client_) ? POLLOUT : 0)), 0};
   int ready = poll(&p, 1, ToPollTimeout(timeout));
   int rc = MOSQ_ERR_SUCCESS;
   if (ready > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP))) rc = mosquitto_loop_read(client_, 1);
@@ -153,8 +155,8 @@ Status MqttPublisher::Publish(const std::string& topic, std::string_view payload
   if (options_.qos == 0 && !connected()) return Status::Unavailable("not connected to the broker");
   if (options_.qos == 1 && unacked() >= options_.max_unacked)
     return Status::ResourceExhausted("too many unacknowledged messages");
-  int rc = mosquitto_publish(client_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(),
-                             options_.qos, false);
+  int rc = mosquitto_publish(client_, nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                             payload.data(), options_.qos, false);
   // At QoS 1 libmosquitto keeps the message even when the socket is down, and resends it after
   // reconnecting; NO_CONN then only says it could not be written yet.
   if (rc == MOSQ_ERR_SUCCESS || (options_.qos == 1 && rc == MOSQ_ERR_NO_CONN)) {

@@ -36,7 +36,7 @@ struct MqttPublisherOptions {
   std::string client_id = "millwright-sim";
   int qos = 0;  // 0 or 1
   int keepalive_s = 30;
-  int max_inflight = 1000;            // QoS 1 messages sent and not yet acknowledged
+  int max_inflight = 1000;             // QoS 1 messages sent and not yet acknowledged
   std::uint64_t max_unacked = 100000;  // QoS 1 messages held in all (in flight, queued, offline)
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds reconnect_min{100};

@@ -72,9 +72,7 @@ double RotatingMachine::Random::Normal() {
 }
 
 RotatingMachine::RotatingMachine(const RotatingMachineSpec& spec)
-    : spec_(spec),
-      signal_random_(spec.seed),
-      anomaly_random_(spec.seed ^ 0xA076'1D64'78BD'642FULL) {
+    : spec_(spec), signal_random_(spec.seed), anomaly_random_(spec.seed ^ 0xA076'1D64'78BD'642FULL) {
   const double dt = static_cast<double>(spec.interval_ns) / kNanosPerSecond;
   load_change_probability_ = 1.0 - std::exp(-dt / kLoadChangeMeanS);
   load_alpha_ = 1.0 - std::exp(-dt / kLoadTauS);

@@ -32,16 +32,16 @@ struct RotatingMachineSpec {
   Range vibration{0.5, 7.0};      // mm/s, velocity RMS
   Range rpm{900.0, 3000.0};
   std::int64_t interval_ns = kNanosPerSecond;  // time between two readings
-  double anomaly_rate = 0;  // probability, per reading, that an anomaly starts (0 to 1)
+  double anomaly_rate = 0;                     // probability, per reading, that an anomaly starts (0 to 1)
   std::uint64_t seed = 1;
 };
 
 enum class AnomalyKind : std::uint8_t {
   kNone = 0,
-  kVibrationSpike,     // one reading, vibration far above normal
-  kVibrationStep,      // vibration raised for a run of readings (a loosened mount, an unbalance)
-  kTemperatureSpike,   // one reading, temperature far above normal
-  kTemperatureStep,    // temperature raised for a run of readings (a cooling fault)
+  kVibrationSpike,    // one reading, vibration far above normal
+  kVibrationStep,     // vibration raised for a run of readings (a loosened mount, an unbalance)
+  kTemperatureSpike,  // one reading, temperature far above normal
+  kTemperatureStep,   // temperature raised for a run of readings (a cooling fault)
 };
 
 struct Reading {

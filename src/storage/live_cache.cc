@@ -131,7 +131,8 @@ Status LiveCache::Range(SeriesId id, Timestamp from, Timestamp to, std::size_t l
   const Ring* ring = Get(id);
   if (ring == nullptr) return Status::Ok();
   std::vector<pipeline::Point> all;
-  if (!ring->Snapshot(window_, all)) return Status::Unavailable("series is being written too fast to read; retry");
+  if (!ring->Snapshot(window_, all))
+    return Status::Unavailable("series is being written too fast to read; retry");
   for (const auto& p : all)
     if (p.time >= from && p.time <= to) out.push_back(p);
   // Arrival order is usually time order; late samples are put in place.

@@ -56,8 +56,8 @@ class ApiRoutesTest : public ::testing::Test {
 
     ApiRoutesOptions options;
     options.rate_sample_period = std::chrono::milliseconds(0);
-    routes_ = std::make_unique<ApiRoutes>(catalog_, cache_, metrics_, clock_,
-                                          T0() - 3600 * kNanosPerSecond, options);
+    routes_ = std::make_unique<ApiRoutes>(catalog_, cache_, metrics_, clock_, T0() - 3600 * kNanosPerSecond,
+                                          options);
     routes_->Register(router_);
     HttpServerOptions server_options;
     server_options.listen = "127.0.0.1:0";
@@ -71,8 +71,7 @@ class ApiRoutesTest : public ::testing::Test {
 
   json GetJson(const std::string& target, int expected_status = 200) {
     HttpResponse response = Get(target);
-    EXPECT_EQ(response.status, expected_status)
-        << target << ": " << response.error << response.body;
+    EXPECT_EQ(response.status, expected_status) << target << ": " << response.error << response.body;
     EXPECT_EQ(response.Header("content-type"), "application/json") << target;
     return json::parse(response.body, nullptr, false);
   }
@@ -104,15 +103,12 @@ class ApiRoutesTest : public ::testing::Test {
 TEST_F(ApiRoutesTest, HealthzIsOk) { EXPECT_EQ(GetJson("/healthz"), json({{"status", "ok"}})); }
 
 TEST_F(ApiRoutesTest, MetricsServesPrometheusText) {
-  metrics_
-      .GetCounter(pipeline::metric::kSamplesIn, pipeline::metric::kSamplesInHelp,
-                  {{"source", "mqtt-0"}})
+  metrics_.GetCounter(pipeline::metric::kSamplesIn, pipeline::metric::kSamplesInHelp, {{"source", "mqtt-0"}})
       .Add(600);
   HttpResponse response = Get("/metrics");
   ASSERT_EQ(response.status, 200) << response.error;
   EXPECT_EQ(response.Header("content-type"), "text/plain; version=0.0.4");
-  EXPECT_NE(response.body.find("# TYPE mw_samples_in_total counter"), std::string::npos)
-      << response.body;
+  EXPECT_NE(response.body.find("# TYPE mw_samples_in_total counter"), std::string::npos) << response.body;
   EXPECT_NE(response.body.find("mw_samples_in_total{source=\"mqtt-0\"} 600"), std::string::npos)
       << response.body;
 }
@@ -238,8 +234,7 @@ TEST_F(ApiRoutesTest, UnknownRouteIs404AndWrongMethodIs405) {
   HttpResponse response = testing::Request(server_->port(), "POST", "/api/v1/status", "{}");
   EXPECT_EQ(response.status, 405);
   EXPECT_EQ(json::parse(response.body)["error"]["code"], "method_not_allowed");
-  EXPECT_EQ(testing::Request(server_->port(), "DELETE", "/api/v1/assets/plant2/press-01").status,
-            405);
+  EXPECT_EQ(testing::Request(server_->port(), "DELETE", "/api/v1/assets/plant2/press-01").status, 405);
 }
 
 TEST_F(ApiRoutesTest, SeriesDefaultsToTheLast15Minutes) {
@@ -271,16 +266,14 @@ TEST_F(ApiRoutesTest, SeriesAcceptsRfc3339Times) {
 TEST_F(ApiRoutesTest, SeriesAcceptsUnixMilliseconds) {
   std::string from = std::to_string(Ms(T0() - 20 * kMinute));
   std::string to = std::to_string(Ms(T0() - 18 * kMinute));
-  json body = GetJson("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=" + from +
-                      "&to=" + to);
-  EXPECT_EQ(PointTimes(body),
-            (std::vector<std::int64_t>{Ms(T0() - 20 * kMinute), Ms(T0() - 19 * kMinute),
-                                       Ms(T0() - 18 * kMinute)}));
+  json body =
+      GetJson("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=" + from + "&to=" + to);
+  EXPECT_EQ(PointTimes(body), (std::vector<std::int64_t>{Ms(T0() - 20 * kMinute), Ms(T0() - 19 * kMinute),
+                                                         Ms(T0() - 18 * kMinute)}));
 }
 
 TEST_F(ApiRoutesTest, SeriesAcceptsRelativeTimesFromTheClock) {
-  json body =
-      GetJson("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=-1h&to=-10m");
+  json body = GetJson("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=-1h&to=-10m");
   EXPECT_EQ(body["points"].size(), 11u);
   EXPECT_EQ(body["points"].back()[0], Ms(T0() - 10 * kMinute));
   clock_.Advance(5 * kMinute);
@@ -293,16 +286,15 @@ TEST_F(ApiRoutesTest, SeriesLimitKeepsTheNewestPoints) {
   EXPECT_EQ(PointTimes(body),
             (std::vector<std::int64_t>{Ms(T0() - 2 * kMinute), Ms(T0() - kMinute), Ms(T0())}));
   EXPECT_EQ(
-      GetJson("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&limit=100000")["points"]
-          .size(),
+      GetJson("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&limit=100000")["points"].size(),
       16u);
 }
 
 TEST_F(ApiRoutesTest, SeriesBadLimitIs400NamingLimit) {
   for (const char* limit : {"100001", "0", "-1", "ten", "", "5x"}) {
-    std::string message = ExpectError(
-        std::string("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&limit=") + limit,
-        400, "invalid_parameter");
+    std::string message =
+        ExpectError(std::string("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&limit=") + limit,
+                    400, "invalid_parameter");
     EXPECT_NE(message.find("'limit'"), std::string::npos) << message;
     EXPECT_NE(message.find("100000"), std::string::npos) << message;
   }
@@ -318,26 +310,25 @@ TEST_F(ApiRoutesTest, SeriesMissingAssetOrSignalIs400) {
 
 TEST_F(ApiRoutesTest, SeriesUnknownAssetOrSignalIs404) {
   ExpectError("/api/v1/series?asset=plant9/x&signal=vibration", 404, "unknown_asset");
-  std::string message = ExpectError("/api/v1/series?asset=plant1/line2/pump-07&signal=pressure",
-                                    404, "unknown_signal");
+  std::string message =
+      ExpectError("/api/v1/series?asset=plant1/line2/pump-07&signal=pressure", 404, "unknown_signal");
   EXPECT_NE(message.find("pressure"), std::string::npos) << message;
 }
 
 TEST_F(ApiRoutesTest, SeriesBadTimeIs400NamingTheParameter) {
-  std::string message =
-      ExpectError("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=yesterday", 400,
-                  "invalid_parameter");
+  std::string message = ExpectError(
+      "/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=yesterday", 400, "invalid_parameter");
   EXPECT_NE(message.find("'from'"), std::string::npos) << message;
   EXPECT_NE(message.find("RFC 3339"), std::string::npos) << message;
-  message = ExpectError("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&to=-5parsecs",
-                        400, "invalid_parameter");
+  message = ExpectError("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&to=-5parsecs", 400,
+                        "invalid_parameter");
   EXPECT_NE(message.find("'to'"), std::string::npos) << message;
 }
 
 TEST_F(ApiRoutesTest, SeriesFromAfterToIs400) {
   std::string message =
-      ExpectError("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=-1m&to=-10m",
-                  400, "invalid_parameter");
+      ExpectError("/api/v1/series?asset=plant1/line2/pump-07&signal=vibration&from=-1m&to=-10m", 400,
+                  "invalid_parameter");
   EXPECT_NE(message.find("'from'"), std::string::npos) << message;
   EXPECT_NE(message.find("'to'"), std::string::npos) << message;
 }
@@ -434,8 +425,8 @@ TEST_F(ApiRoutesTest, ServesManyRequestsOnOneKeptAliveConnection) {
   HttpConnection connection(server_->port());
   for (const char* target :
        {"/healthz", "/api/v1/status", "/api/v1/assets", "/api/v1/assets/plant1/line2/pump-07",
-        "/api/v1/series?asset=plant1/line2/pump-07&signal=vibration", "/api/v1/events",
-        "/api/v1/assets/nope", "/", "/metrics"}) {
+        "/api/v1/series?asset=plant1/line2/pump-07&signal=vibration", "/api/v1/events", "/api/v1/assets/nope",
+        "/", "/metrics"}) {
     HttpResponse response = connection.Get(target);
     EXPECT_GT(response.status, 0) << target << ": " << response.error;
     EXPECT_TRUE(response.keep_alive) << target;
@@ -496,9 +487,8 @@ TEST(ApiRoutes, RegistersEveryRouteWithItsRole) {
     EXPECT_EQ(route.method, "GET");
     EXPECT_EQ(route.role, route.path == "/healthz" ? Role::kPublic : Role::kViewer) << route.path;
   }
-  EXPECT_EQ(paths,
-            (std::vector<std::string>{"/healthz", "/metrics", "/api/v1/status", "/api/v1/assets",
-                                      "/api/v1/assets/", "/api/v1/series", "/api/v1/events", "/"}));
+  EXPECT_EQ(paths, (std::vector<std::string>{"/healthz", "/metrics", "/api/v1/status", "/api/v1/assets",
+                                             "/api/v1/assets/", "/api/v1/series", "/api/v1/events", "/"}));
 }
 
 }  // namespace

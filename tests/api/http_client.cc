@@ -55,12 +55,11 @@ struct HttpConnection::Impl {
     parser.body_limit(kMaxResponseBody);
     // Read even when the write failed: a server may answer (413) and close before taking the body.
     beast::error_code ec = Run([&](beast::error_code& result) {
-      http::async_read(stream, buffer, parser,
-                       [&result](beast::error_code e, std::size_t) { result = e; });
+      http::async_read(stream, buffer, parser, [&result](beast::error_code e, std::size_t) { result = e; });
     });
     if (ec) {
-      out.error = "read: " + ec.message() +
-                  (write_error ? " (after write: " + write_error.message() + ")" : "");
+      out.error =
+          "read: " + ec.message() + (write_error ? " (after write: " + write_error.message() + ")" : "");
       return out;
     }
     auto& message = parser.get();
@@ -89,8 +88,7 @@ HttpConnection::HttpConnection(int port, std::chrono::milliseconds timeout)
     impl_->stream.async_connect(endpoint, [&result](beast::error_code e) { result = e; });
   });
   impl_->connected = !ec;
-  if (ec)
-    impl_->connect_error = "connect to 127.0.0.1:" + std::to_string(port) + ": " + ec.message();
+  if (ec) impl_->connect_error = "connect to 127.0.0.1:" + std::to_string(port) + ": " + ec.message();
 }
 
 HttpConnection::~HttpConnection() {
@@ -114,8 +112,7 @@ HttpResponse HttpConnection::Send(const std::string& method, const std::string& 
   request.body() = body;
   if (!body.empty() || method == "POST" || method == "PUT") request.prepare_payload();
   beast::error_code write_error = impl_->Run([&](beast::error_code& result) {
-    http::async_write(impl_->stream, request,
-                      [&result](beast::error_code e, std::size_t) { result = e; });
+    http::async_write(impl_->stream, request, [&result](beast::error_code e, std::size_t) { result = e; });
   });
   return impl_->ReadResponse(write_error);
 }
@@ -148,8 +145,8 @@ bool HttpConnection::WaitClosed(std::chrono::milliseconds timeout) {
 
 HttpResponse Get(int port, const std::string& target) { return HttpConnection(port).Get(target); }
 
-HttpResponse Request(int port, const std::string& method, const std::string& target,
-                     const std::string& body, const HttpHeaders& headers) {
+HttpResponse Request(int port, const std::string& method, const std::string& target, const std::string& body,
+                     const HttpHeaders& headers) {
   return HttpConnection(port).Send(method, target, body, headers);
 }
 

@@ -38,8 +38,8 @@ class HttpConnection {
   bool connected() const;
   const std::string& connect_error() const;
 
-  HttpResponse Send(const std::string& method, const std::string& target,
-                    const std::string& body = {}, const HttpHeaders& headers = {});
+  HttpResponse Send(const std::string& method, const std::string& target, const std::string& body = {},
+                    const HttpHeaders& headers = {});
   HttpResponse Get(const std::string& target) { return Send("GET", target); }
   // Writes `bytes` as they are (for malformed requests) and reads one response.
   HttpResponse SendRaw(const std::string& bytes);

@@ -87,8 +87,8 @@ TEST_F(HttpServerTest, ServesRouteOnEphemeralPort) {
 TEST_F(HttpServerTest, DecodesQueryParametersAndHeaders) {
   StartServer();
   HttpConnection connection(port());
-  HttpResponse response = connection.Send("GET", "/echo?a=1&b=x%20y&c=p+q&flag&a=2&d=%2Fslash", {},
-                                          {{"X-Test", "hello"}});
+  HttpResponse response =
+      connection.Send("GET", "/echo?a=1&b=x%20y&c=p+q&flag&a=2&d=%2Fslash", {}, {{"X-Test", "hello"}});
   ASSERT_EQ(response.status, 200) << response.error;
   json body = json::parse(response.body);
   EXPECT_EQ(body["query"]["a"], "1");  // the first of a repeated parameter wins
@@ -136,8 +136,7 @@ TEST_F(HttpServerTest, AcceptsBodyUpToTheLimit) {
 
 TEST_F(HttpServerTest, BodyOverLimitIs413) {
   StartServer();
-  HttpResponse response =
-      testing::Request(port(), "POST", "/echo", std::string((1 << 20) + 1, 'x'));
+  HttpResponse response = testing::Request(port(), "POST", "/echo", std::string((1 << 20) + 1, 'x'));
   ASSERT_EQ(response.status, 413) << response.error;
   EXPECT_EQ(ErrorCode(response), "body_too_large");
   EXPECT_FALSE(response.keep_alive);
@@ -149,9 +148,9 @@ TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
   StartServer(options);
   HttpConnection connection(port());
   std::string chunk(600, 'x');
-  HttpResponse response = connection.SendRaw(
-      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n" + chunk +
-      "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
+  HttpResponse response =
+      connection.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n" +
+                         chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
   ASSERT_EQ(response.status, 413) << response.error;
   EXPECT_EQ(ErrorCode(response), "body_too_large");
 }
@@ -226,8 +225,7 @@ TEST_F(HttpServerTest, ServesConcurrentClients) {
     clients.emplace_back([&, c] {
       HttpConnection connection(port());
       for (int i = 0; i < kRequests; ++i) {
-        HttpResponse response =
-            connection.Get("/items/" + std::to_string(c) + "/" + std::to_string(i));
+        HttpResponse response = connection.Get("/items/" + std::to_string(c) + "/" + std::to_string(i));
         if (response.status == 200 &&
             json::parse(response.body)["tail"] == std::to_string(c) + "/" + std::to_string(i))
           ++ok;
@@ -290,8 +288,7 @@ TEST(HttpServer, StopBeforeStartIsHarmless) {
 
 TEST(HttpServer, RejectsMalformedListenAddress) {
   Router router;
-  for (const char* listen :
-       {"8080", "127.0.0.1:", ":8080", "127.0.0.1:99999", "127.0.0.1:http", "[::1"}) {
+  for (const char* listen : {"8080", "127.0.0.1:", ":8080", "127.0.0.1:99999", "127.0.0.1:http", "[::1"}) {
     HttpServerOptions options;
     options.listen = listen;
     HttpServer server(options, router);
@@ -314,10 +311,8 @@ TEST(HttpServer, PortInUseIsUnavailable) {
 
 TEST(Router, ExactRouteWinsOverPrefix) {
   Router router;
-  router.Get("/a/b", Role::kPublic, "",
-             [](const Request&) { return Response::Text(200, "exact"); });
-  router.GetPrefix("/a/", Role::kPublic, "",
-                   [](const Request&) { return Response::Text(200, "prefix"); });
+  router.Get("/a/b", Role::kPublic, "", [](const Request&) { return Response::Text(200, "exact"); });
+  router.GetPrefix("/a/", Role::kPublic, "", [](const Request&) { return Response::Text(200, "prefix"); });
   Request request;
   request.method = "GET";
   request.path = "/a/b";
@@ -329,10 +324,8 @@ TEST(Router, ExactRouteWinsOverPrefix) {
 
 TEST(Router, LongestPrefixWins) {
   Router router;
-  router.GetPrefix("/a/", Role::kPublic, "",
-                   [](const Request&) { return Response::Text(200, "short"); });
-  router.GetPrefix("/a/b/", Role::kPublic, "",
-                   [](const Request&) { return Response::Text(200, "long"); });
+  router.GetPrefix("/a/", Role::kPublic, "", [](const Request&) { return Response::Text(200, "short"); });
+  router.GetPrefix("/a/b/", Role::kPublic, "", [](const Request&) { return Response::Text(200, "long"); });
   Router::Found found = router.Find("GET", "/a/b/c");
   ASSERT_NE(found.route, nullptr);
   EXPECT_EQ(found.route->path, "/a/b/");
@@ -355,8 +348,7 @@ TEST(Router, ListsRoutesWithTheirRoles) {
   Router router;
   auto handler = [](const Request&) { return Response::Text(200, ""); };
   router.Get("/healthz", Role::kPublic, "probe", handler);
-  router.Add(
-      Route{"POST", "/api/v1/write", Route::Match::kExact, Role::kOperator, "write", handler});
+  router.Add(Route{"POST", "/api/v1/write", Route::Match::kExact, Role::kOperator, "write", handler});
   ASSERT_EQ(router.routes().size(), 2u);
   EXPECT_EQ(RoleName(router.routes()[0].role), "public");
   EXPECT_EQ(RoleName(router.routes()[1].role), "operator");

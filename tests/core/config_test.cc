@@ -86,19 +86,24 @@ name = "no-type"
                                 "plant.toml");
   std::string all = AllErrors(load);
   EXPECT_EQ(load.errors.size(), 7u) << all;
-  EXPECT_NE(all.find("plant.toml:3:11: server.workers: expected an integer, got a string"), std::string::npos) << all;
+  EXPECT_NE(all.find("plant.toml:3:11: server.workers: expected an integer, got a string"), std::string::npos)
+      << all;
   EXPECT_NE(all.find("plant.toml:4:10: server.colour: unknown key"), std::string::npos) << all;
-  EXPECT_NE(all.find("templates.t.signals[0].resolution: expected a positive number"), std::string::npos) << all;
+  EXPECT_NE(all.find("templates.t.signals[0].resolution: expected a positive number"), std::string::npos)
+      << all;
   EXPECT_NE(all.find("templates.t.signals[1].name: signal \"a\" declared twice"), std::string::npos) << all;
   EXPECT_NE(all.find("plant.toml:10:8: assets[0].path: expected segments"), std::string::npos) << all;
-  EXPECT_NE(all.find("plant.toml:15:12: assets[1].template: unknown template \"missing\""), std::string::npos) << all;
+  EXPECT_NE(all.find("plant.toml:15:12: assets[1].template: unknown template \"missing\""), std::string::npos)
+      << all;
   EXPECT_NE(all.find("sources[0].type: missing"), std::string::npos) << all;
 }
 
 TEST(ParseConfig, RangeErrorsSayWhatWasExpected) {
   ConfigLoad load = ParseConfig("[server]\nworkers = 0\nlisten = \"nocolon\"\n", "f.toml");
   std::string all = AllErrors(load);
-  EXPECT_NE(all.find("f.toml:2:11: server.workers: expected an integer from 1 to 64, got 0"), std::string::npos) << all;
+  EXPECT_NE(all.find("f.toml:2:11: server.workers: expected an integer from 1 to 64, got 0"),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("f.toml:3:10: server.listen: expected host:port"), std::string::npos) << all;
 }
 
@@ -116,7 +121,8 @@ TEST(LoadConfigFile, MissingFileIsAnError) {
 
 TEST(IsValidAssetPath, AcceptsSegmentsAndRejectsOddCharacters) {
   EXPECT_TRUE(IsValidAssetPath("plant1/line-2/pump_07.a"));
-  for (const char* bad : {"", "/a", "a/", "a//b", "a b", "a/<b>", "ä"}) EXPECT_FALSE(IsValidAssetPath(bad)) << bad;
+  for (const char* bad : {"", "/a", "a/", "a//b", "a b", "a/<b>", "ä"})
+    EXPECT_FALSE(IsValidAssetPath(bad)) << bad;
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ using testing::WaitUntil;
 
 std::string FleetFile(int broker_port) {
   return "[mqtt]\nhost = \"127.0.0.1\"\nport = " + std::to_string(broker_port) +
-         "\nqos = 1\nclient_id = \"it-sim\"\n\n[[machines]]\ntype = \"rotating\"\ncount = 3\nline = \"line1\"\n"
+         "\nqos = 1\nclient_id = \"it-sim\"\n\n[[machines]]\ntype = \"rotating\"\ncount = 3\nline = "
+         "\"line1\"\n"
          "name = \"machine\"\ninterval = \"50ms\"\nseed = 7\n";
 }
 
@@ -37,13 +38,17 @@ class PlatformTest : public ::testing::Test {
     auto port = FreeLoopbackPort();
     ASSERT_TRUE(port.ok());
     http_port_ = *port;
-    testing::WriteFile(dir_.File("plant.toml"), app::DemoServeConfig("127.0.0.1:" + std::to_string(http_port_), broker_->port()));
+    testing::WriteFile(dir_.File("plant.toml"),
+                       app::DemoServeConfig("127.0.0.1:" + std::to_string(http_port_), broker_->port()));
     testing::WriteFile(dir_.File("fleet.toml"), FleetFile(broker_->port()));
-    auto serve = ChildProcess::Spawn({BinaryPath("millwright"), "serve", "-c", dir_.File("plant.toml")}, dir_.File("serve.log"));
+    auto serve = ChildProcess::Spawn({BinaryPath("millwright"), "serve", "-c", dir_.File("plant.toml")},
+                                     dir_.File("serve.log"));
     ASSERT_TRUE(serve.ok()) << serve.status().ToString();
     serve_ = std::move(serve).value();
-    ASSERT_TRUE(WaitForPort(http_port_, std::chrono::seconds(10))) << testing::ReadFile(dir_.File("serve.log"));
-    auto sim = ChildProcess::Spawn({BinaryPath("millwright"), "sim", "-c", dir_.File("fleet.toml")}, dir_.File("sim.log"));
+    ASSERT_TRUE(WaitForPort(http_port_, std::chrono::seconds(10)))
+        << testing::ReadFile(dir_.File("serve.log"));
+    auto sim = ChildProcess::Spawn({BinaryPath("millwright"), "sim", "-c", dir_.File("fleet.toml")},
+                                   dir_.File("sim.log"));
     ASSERT_TRUE(sim.ok()) << sim.status().ToString();
     sim_ = std::move(sim).value();
   }
@@ -97,7 +102,8 @@ TEST_F(PlatformTest, DetectorsProduceScoreSeries) {
   // Warm-up is 30 readings at 20 per second.
   ASSERT_TRUE(WaitUntil(
       [&] {
-        json s = GetJson("/api/v1/series?asset=plant1/line1/machine-01&signal=vibration.anomaly_score&from=-1m");
+        json s =
+            GetJson("/api/v1/series?asset=plant1/line1/machine-01&signal=vibration.anomaly_score&from=-1m");
         return s.contains("points") && !s["points"].empty();
       },
       std::chrono::seconds(15)))
@@ -109,8 +115,9 @@ TEST_F(PlatformTest, DetectorsProduceScoreSeries) {
 
 TEST_F(PlatformTest, MalformedMessageIsCountedAndTheRestKeepsFlowing) {
   ASSERT_TRUE(WaitUntil([&] { return Status("samples_ingested") > 0; })) << Logs();
-  auto pub = ChildProcess::Spawn({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(broker_->port()), "-t",
-                                  "plant/line1/machine-01/telemetry", "-m", "{\"ts\": 1, \"vibration\": "});
+  auto pub =
+      ChildProcess::Spawn({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(broker_->port()), "-t",
+                           "plant/line1/machine-01/telemetry", "-m", "{\"ts\": 1, \"vibration\": "});
   ASSERT_TRUE(pub.ok()) << pub.status().ToString();
   ASSERT_EQ(pub->Wait(std::chrono::seconds(5)), 0);
   ASSERT_TRUE(WaitUntil([&] { return Status("decode_errors") == 1; })) << Logs();
@@ -118,7 +125,8 @@ TEST_F(PlatformTest, MalformedMessageIsCountedAndTheRestKeepsFlowing) {
   EXPECT_TRUE(WaitUntil([&] { return Status("samples_ingested") > after + 30; })) << Logs();
   auto metrics = testing::Get(http_port_, "/metrics").body;
   EXPECT_NE(metrics.find("reason=\"invalid_json\""), std::string::npos) << metrics;
-  EXPECT_NE(testing::ReadFile(dir_.File("serve.log")).find("plant/line1/machine-01/telemetry"), std::string::npos)
+  EXPECT_NE(testing::ReadFile(dir_.File("serve.log")).find("plant/line1/machine-01/telemetry"),
+            std::string::npos)
       << "the log names the topic";
 }
 
@@ -155,21 +163,25 @@ type = "mqtt"
 port = 99999
 topics = ["x/#"]
 )");
-  auto run = ChildProcess::Spawn({BinaryPath("millwright"), "check-config", "-c", dir.File("bad.toml")}, dir.File("out"));
+  auto run = ChildProcess::Spawn({BinaryPath("millwright"), "check-config", "-c", dir.File("bad.toml")},
+                                 dir.File("out"));
   ASSERT_TRUE(run.ok());
   EXPECT_EQ(run->Wait(std::chrono::seconds(10)), 2);
   std::string out = testing::ReadFile(dir.File("out"));
-  EXPECT_NE(out.find("bad.toml:2:11: server.workers: expected an integer from 1 to 64, got 0"), std::string::npos) << out;
-  EXPECT_NE(out.find("bad.toml:7:12: templates.t.detectors[0].treshold: unknown option"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.toml:2:11: server.workers: expected an integer from 1 to 64, got 0"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("bad.toml:7:12: templates.t.detectors[0].treshold: unknown option"), std::string::npos)
+      << out;
   EXPECT_NE(out.find("bad.toml:10:8: sources[0].port:"), std::string::npos) << out;
   EXPECT_NE(out.find("3 errors"), std::string::npos) << out;
 }
 
 TEST(Examples, RotatingPlantConfigIsValid) {
   TempDir dir;
-  auto run = ChildProcess::Spawn(
-      {BinaryPath("millwright"), "check-config", "-c", std::string(MW_SOURCE_DIR) + "/examples/rotating-plant/plant.toml"},
-      dir.File("out"));
+  auto run = ChildProcess::Spawn({BinaryPath("millwright"), "check-config", "-c",
+                                  std::string(MW_SOURCE_DIR) + "/examples/rotating-plant/plant.toml"},
+                                 dir.File("out"));
   ASSERT_TRUE(run.ok());
   EXPECT_EQ(run->Wait(std::chrono::seconds(10)), 0) << testing::ReadFile(dir.File("out"));
 }

@@ -39,8 +39,9 @@ PluginSpec Spec(const std::string& toml_body) {
 TEST(PluginRegistry, AppliesDefaultsAndConvertsTypes) {
   auto r = MakeRegistry();
   std::vector<ConfigError> errors;
-  auto o = r.Validate(PluginKind::kSource, Spec("type = \"fake\"\ntopics = \"a/#\"\nkeepalive = \"250ms\"\nratio = 2\n"
-                                                "fields = { t = \"temperature\" }\n"),
+  auto o = r.Validate(PluginKind::kSource,
+                      Spec("type = \"fake\"\ntopics = \"a/#\"\nkeepalive = \"250ms\"\nratio = 2\n"
+                           "fields = { t = \"temperature\" }\n"),
                       errors);
   ASSERT_TRUE(o) << (errors.empty() ? "" : errors[0].ToString());
   EXPECT_EQ(o->GetString("host"), "127.0.0.1");
@@ -54,14 +55,17 @@ TEST(PluginRegistry, AppliesDefaultsAndConvertsTypes) {
 TEST(PluginRegistry, EveryProblemNamesFileLineAndKey) {
   auto r = MakeRegistry();
   std::vector<ConfigError> errors;
-  auto o = r.Validate(PluginKind::kSource, Spec("type = \"fake\"\nport = 70000\nhots = \"x\"\nkeepalive = \"5 s\"\n"), errors);
+  auto o = r.Validate(PluginKind::kSource,
+                      Spec("type = \"fake\"\nport = 70000\nhots = \"x\"\nkeepalive = \"5 s\"\n"), errors);
   EXPECT_FALSE(o);
   std::string all;
   for (auto& e : errors) all += e.ToString() + "\n";
   EXPECT_EQ(errors.size(), 4u) << all;
-  EXPECT_NE(all.find("p.toml:3:8: sources[0].port: expected a port from 1 to 65535"), std::string::npos) << all;
-  EXPECT_NE(all.find("p.toml:4:8: sources[0].hots: unknown option of source \"fake\"; expected one of host, port"),
-            std::string::npos)
+  EXPECT_NE(all.find("p.toml:3:8: sources[0].port: expected a port from 1 to 65535"), std::string::npos)
+      << all;
+  EXPECT_NE(
+      all.find("p.toml:4:8: sources[0].hots: unknown option of source \"fake\"; expected one of host, port"),
+      std::string::npos)
       << all;
   EXPECT_NE(all.find("sources[0].keepalive: bad duration '5 s'"), std::string::npos) << all;
   EXPECT_NE(all.find("sources[0].topics: missing required option"), std::string::npos) << all;

@@ -57,7 +57,9 @@ type = "gate"
 )";
 
 struct Fixture {
-  Fixture() : load(ParseConfig(kConfig, "rt.toml")), runtime(load.config, registry, catalog, metrics, clock, cache) {
+  Fixture()
+      : load(ParseConfig(kConfig, "rt.toml")),
+        runtime(load.config, registry, catalog, metrics, clock, cache) {
     analytics::RegisterZScore(registry);
     PluginDescriptor gate;
     gate.kind = PluginKind::kSink;
@@ -104,8 +106,11 @@ type = "nope"
   auto errors = rt.Build();
   std::string all;
   for (auto& e : errors) all += e.ToString() + "\n";
-  EXPECT_NE(all.find("bad.toml:6:10: templates.t.detectors[0].window: expected a positive integer"), std::string::npos) << all;
-  EXPECT_NE(all.find("bad.toml:9:8: sources[0].type: unknown source type \"nope\""), std::string::npos) << all;
+  EXPECT_NE(all.find("bad.toml:6:10: templates.t.detectors[0].window: expected a positive integer"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("bad.toml:9:8: sources[0].type: unknown source type \"nope\""), std::string::npos)
+      << all;
 }
 
 TEST(Runtime, ScoresStoresAndRaisesAnomalies) {

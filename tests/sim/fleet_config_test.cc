@@ -126,8 +126,9 @@ TEST(FleetConfig, RequiresMachines) {
 
 TEST(FleetConfig, RejectsGroupsWhoseTopicsCollide) {
   std::string e = Errors("[[machines]]\ncount = 2\n[[machines]]\ncount = 3\n");
-  EXPECT_THAT(e, HasSubstr("fleet.toml:3:1: machines: line \"line1\" and name \"machine\" are already used at "
-                           "fleet.toml:1:1"));
+  EXPECT_THAT(e,
+              HasSubstr("fleet.toml:3:1: machines: line \"line1\" and name \"machine\" are already used at "
+                        "fleet.toml:1:1"));
 }
 
 TEST(FleetConfig, ReportsTomlSyntaxErrorsWithTheirPlace) {

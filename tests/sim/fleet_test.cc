@@ -39,10 +39,13 @@ class Broker {
                                      "allow_anonymous true\n"
                                      "max_queued_messages 0\n"
                                      "persistence true\n"
-                                     "persistence_location " + dir_.path() + "/\n"
+                                     "persistence_location " +
+                                     dir_.path() +
+                                     "/\n"
                                      // Started as root, Mosquitto would switch to its own user,
                                      // which cannot write the session file into our folder.
-                                     "user " + CurrentUser() + "\n");
+                                     "user " +
+                                     CurrentUser() + "\n");
     auto child = ChildProcess::Spawn({"mosquitto", "-c", conf}, dir_.File("mosquitto.log"));
     ASSERT_TRUE(child.ok()) << child.status().ToString();
     process_ = std::move(child.value());
@@ -147,8 +150,8 @@ std::vector<nlohmann::json> Readings(const std::string& payload, const RotatingM
 }
 
 // Reading timestamps per topic, in arrival order.
-std::map<std::string, std::vector<std::int64_t>> TimesByTopic(const std::vector<Subscriber::Message>& messages,
-                                                              const RotatingMachineSpec& spec) {
+std::map<std::string, std::vector<std::int64_t>> TimesByTopic(
+    const std::vector<Subscriber::Message>& messages, const RotatingMachineSpec& spec) {
   std::map<std::string, std::vector<std::int64_t>> out;
   for (const auto& m : messages) {
     for (const auto& r : Readings(m.payload, spec)) out[m.topic].push_back(r["ts"].get<std::int64_t>());
@@ -156,7 +159,8 @@ std::map<std::string, std::vector<std::int64_t>> TimesByTopic(const std::vector<
   return out;
 }
 
-void ExpectConsecutive(const std::vector<std::int64_t>& times, std::int64_t step_ms, const std::string& topic) {
+void ExpectConsecutive(const std::vector<std::int64_t>& times, std::int64_t step_ms,
+                       const std::string& topic) {
   for (std::size_t i = 1; i < times.size(); ++i) {
     ASSERT_EQ(times[i] - times[i - 1], step_ms) << topic << " reading " << i;
   }
@@ -219,7 +223,8 @@ TEST_F(FleetTest, BatchesConsecutiveReadingsIntoArrays) {
     ASSERT_TRUE(doc.is_array());
     EXPECT_EQ(doc.size(), 5u);
   }
-  for (const auto& [topic, t] : TimesByTopic(sub.Messages(), config.machines[0].model)) ExpectConsecutive(t, 10, topic);
+  for (const auto& [topic, t] : TimesByTopic(sub.Messages(), config.machines[0].model))
+    ExpectConsecutive(t, 10, topic);
   EXPECT_EQ(fleet.readings_published(), 5 * fleet.messages_published());
 }
 
@@ -261,7 +266,8 @@ TEST_F(FleetTest, KeepsQos1MessagesWhileTheBrokerIsAway) {
 
   // Back online, the subscriber gets the session's queue: everything since it left.
   Subscriber back(port_, 1, /*clean=*/false);
-  ASSERT_TRUE(WaitUntil([&] { return back.Count() > 20; })) << mw::testing::ReadFile(dir_.File("mosquitto.log"));
+  ASSERT_TRUE(WaitUntil([&] { return back.Count() > 20; }))
+      << mw::testing::ReadFile(dir_.File("mosquitto.log"));
   std::this_thread::sleep_for(200ms);
   for (const auto& [topic, t] : TimesByTopic(back.Messages(), config.machines[0].model)) {
     std::set<std::int64_t> unique(t.begin(), t.end());  // QoS 1 may repeat a message

@@ -120,8 +120,8 @@ TEST(RotatingMachine, AnomaliesStartAtTheConfiguredRate) {
   auto r = Simulate(spec, 100000);
   int starts = 0;
   for (std::size_t i = 1; i < r.size(); ++i) {
-    bool prev_active = r[i - 1].anomaly == AnomalyKind::kVibrationStep ||
-                       r[i - 1].anomaly == AnomalyKind::kTemperatureStep;
+    bool prev_active =
+        r[i - 1].anomaly == AnomalyKind::kVibrationStep || r[i - 1].anomaly == AnomalyKind::kTemperatureStep;
     if (r[i].anomaly != AnomalyKind::kNone && (!prev_active || r[i].anomaly != r[i - 1].anomaly)) ++starts;
   }
   // 100 expected, less the time already spent inside a step.
@@ -138,7 +138,8 @@ TEST(RotatingMachine, MostAnomaliesStandOutOfARollingWindow) {
   for (std::size_t i = 0; i < r.size(); ++i) {
     bool starts = r[i].anomaly != AnomalyKind::kNone && (i == 0 || r[i - 1].anomaly == AnomalyKind::kNone);
     if (starts && window.size() == 100) {
-      bool vibration = r[i].anomaly == AnomalyKind::kVibrationSpike || r[i].anomaly == AnomalyKind::kVibrationStep;
+      bool vibration =
+          r[i].anomaly == AnomalyKind::kVibrationSpike || r[i].anomaly == AnomalyKind::kVibrationStep;
       double sum = 0, sum_sq = 0;
       for (const Reading* w : window) {
         double v = vibration ? w->vibration : w->temperature;
@@ -191,9 +192,8 @@ TEST(ReadingJson, FormatsOneReadingAsAnObject) {
 TEST(ReadingJson, FormatsSeveralReadingsAsAnArray) {
   std::vector<Reading> r = {{1000 * kNanosPerMilli, 40, 1, 900, AnomalyKind::kNone},
                             {2000 * kNanosPerMilli, -5.5, 0.5, 0, AnomalyKind::kVibrationSpike}};
-  EXPECT_EQ(ReadingsPayload(r),
-            R"([{"ts":1000,"temperature":40.00,"vibration":1.000,"rpm":900.0},)"
-            R"({"ts":2000,"temperature":-5.50,"vibration":0.500,"rpm":0.0}])");
+  EXPECT_EQ(ReadingsPayload(r), R"([{"ts":1000,"temperature":40.00,"vibration":1.000,"rpm":900.0},)"
+                                R"({"ts":2000,"temperature":-5.50,"vibration":0.500,"rpm":0.0}])");
 }
 
 }  // namespace

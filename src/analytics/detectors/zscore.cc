@@ -95,8 +95,8 @@ void ZScoreDetector::Process(const Sample& sample, pipeline::ProcessorOutput& ou
     if (state.output != kInvalidSeries) out.derived.Append(state.output, sample.time, std::fabs(z));
     if (std::fabs(z) >= options_.threshold) {
       out.events.push_back({EventKind::kAnomaly, sample.time, sample.series, sample.value, z, name_,
-                            fmt::format("z = {:.2f} (mean {:.4g}, stddev {:.4g}, {} values)", z, mean,
-                                        sd, state.window.size())});
+                            fmt::format("z = {:.2f} (mean {:.4g}, stddev {:.4g}, {} values)", z, mean, sd,
+                                        state.window.size())});
     }
   }
   state.window.emplace_back(sample.time, sample.value);
@@ -109,18 +109,37 @@ pipeline::PluginDescriptor ZScoreDetector::Descriptor() {
   pipeline::PluginDescriptor d;
   d.kind = pipeline::PluginKind::kDetector;
   d.name = "zscore";
-  d.doc = "Rolling z-score per signal; emits <signal>.anomaly_score and an anomaly event when |z| >= threshold";
+  d.doc =
+      "Rolling z-score per signal; emits <signal>.anomaly_score and an anomaly event when |z| >= threshold";
   d.options = {
-      {"window", OptionType::kInt, std::int64_t{100}, "values in the window (when window_time is 0)", PositiveInt},
-      {"window_time", OptionType::kDuration, std::int64_t{0}, "window by time instead of count, e.g. \"5m\"", {}},
+      {"window", OptionType::kInt, std::int64_t{100}, "values in the window (when window_time is 0)",
+       PositiveInt},
+      {"window_time",
+       OptionType::kDuration,
+       std::int64_t{0},
+       "window by time instead of count, e.g. \"5m\"",
+       {}},
       {"threshold", OptionType::kDouble, 3.0, "|z| at or above which an anomaly event is raised",
-       [](const pipeline::OptionValue& v) { return std::get<double>(v) > 0 ? "" : "expected a positive number"; }},
+       [](const pipeline::OptionValue& v) {
+         return std::get<double>(v) > 0 ? "" : "expected a positive number";
+       }},
       {"warmup", OptionType::kInt, std::int64_t{30}, "values the window must hold before scoring starts",
-       [](const pipeline::OptionValue& v) { return std::get<std::int64_t>(v) >= 2 ? "" : "expected an integer >= 2"; }},
-      {"signals", OptionType::kStringList, std::vector<std::string>{}, "signals to score; empty: all of the template", {}},
-      {"output", OptionType::kString, std::string("anomaly_score"), "suffix of the derived series: <signal>.<output>", {}},
+       [](const pipeline::OptionValue& v) {
+         return std::get<std::int64_t>(v) >= 2 ? "" : "expected an integer >= 2";
+       }},
+      {"signals",
+       OptionType::kStringList,
+       std::vector<std::string>{},
+       "signals to score; empty: all of the template",
+       {}},
+      {"output",
+       OptionType::kString,
+       std::string("anomaly_score"),
+       "suffix of the derived series: <signal>.<output>",
+       {}},
   };
-  d.factory = [](const pipeline::Options& o, pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {
+  d.factory = [](const pipeline::Options& o,
+                 pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {
     ZScoreOptions opts;
     opts.window = static_cast<std::size_t>(o.GetInt("window"));
     opts.window_time = o.GetDuration("window_time");

@@ -19,11 +19,11 @@
 namespace mw::analytics {
 
 struct ZScoreOptions {
-  std::size_t window = 100;           // values, when window_time == 0
-  std::int64_t window_time = 0;       // ns; > 0 selects a time window
+  std::size_t window = 100;      // values, when window_time == 0
+  std::int64_t window_time = 0;  // ns; > 0 selects a time window
   double threshold = 3.0;
   std::size_t warmup = 30;
-  std::vector<std::string> signals;   // empty: every signal of the template
+  std::vector<std::string> signals;  // empty: every signal of the template
   std::string output = "anomaly_score";
 };
 

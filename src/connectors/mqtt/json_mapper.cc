@@ -14,12 +14,18 @@ namespace od = simdjson::ondemand;
 
 std::string_view JsonTypeName(od::json_type type) {
   switch (type) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a bool";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a bool";
+    case od::json_type::null:
+      return "null";
   }
   return "an unknown value";
 }
@@ -54,13 +60,20 @@ std::string Quote(std::string_view s) {
 
 std::string_view ReasonName(Reason reason) {
   switch (reason) {
-    case Reason::kInvalidJson: return "invalid_json";
-    case Reason::kNotObject: return "not_object";
-    case Reason::kBadTime: return "bad_time";
-    case Reason::kUnmapped: return "unmapped";
-    case Reason::kBadField: return "bad_field";
-    case Reason::kUnknownAsset: return "unknown_asset";
-    case Reason::kBadTopic: return "bad_topic";
+    case Reason::kInvalidJson:
+      return "invalid_json";
+    case Reason::kNotObject:
+      return "not_object";
+    case Reason::kBadTime:
+      return "bad_time";
+    case Reason::kUnmapped:
+      return "unmapped";
+    case Reason::kBadField:
+      return "bad_field";
+    case Reason::kUnknownAsset:
+      return "unknown_asset";
+    case Reason::kBadTopic:
+      return "bad_topic";
   }
   return "unknown";
 }
@@ -82,10 +95,17 @@ struct JsonMapper::Parser {
 // is rejected (result.error is then set); bad fields are counted and the walk goes on.
 class JsonMapper::Walker {
  public:
-  Walker(JsonMapper& mapper, TopicEntry& entry, std::string_view topic, Timestamp arrival,
-         const char* base, std::size_t size, Batch& out, MapResult& result)
-      : mapper_(mapper), options_(mapper.options_), entry_(entry), topic_(topic), arrival_(arrival),
-        base_(base), size_(size), out_(out), result_(result) {}
+  Walker(JsonMapper& mapper, TopicEntry& entry, std::string_view topic, Timestamp arrival, const char* base,
+         std::size_t size, Batch& out, MapResult& result)
+      : mapper_(mapper),
+        options_(mapper.options_),
+        entry_(entry),
+        topic_(topic),
+        arrival_(arrival),
+        base_(base),
+        size_(size),
+        out_(out),
+        result_(result) {}
 
   bool Document(od::document& doc) {
     doc_ = &doc;
@@ -161,7 +181,8 @@ class JsonMapper::Walker {
     if (auto error = value.type().get(type)) return JsonError(error);
     if (type != od::json_type::object)
       return Fail(Reason::kNotObject, "field " + Quote(key) + " is " + std::string(JsonTypeName(type)) +
-                                          ", expected an object of values" + At(value.raw_json_token().data()));
+                                          ", expected an object of values" +
+                                          At(value.raw_json_token().data()));
     od::object object;
     if (auto error = value.get_object().get(object)) return JsonError(error);
     for (auto item : object) {
@@ -237,15 +258,19 @@ class JsonMapper::Walker {
 
   static simdjson::error_code CheckScalar(od::document& doc, od::json_type type) {
     switch (type) {
-      case od::json_type::number: return doc.get_double().error();
-      case od::json_type::string: return doc.get_string().error();
-      case od::json_type::boolean: return doc.get_bool().error();
+      case od::json_type::number:
+        return doc.get_double().error();
+      case od::json_type::string:
+        return doc.get_string().error();
+      case od::json_type::boolean:
+        return doc.get_bool().error();
       case od::json_type::null: {
         bool is_null = false;
         if (auto error = doc.is_null().get(is_null)) return error;
         return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
       }
-      default: return simdjson::SUCCESS;
+      default:
+        return simdjson::SUCCESS;
     }
   }
 
@@ -258,7 +283,8 @@ class JsonMapper::Walker {
   bool JsonError(simdjson::error_code error) {
     // An unclosed object or array is found before the walk starts; its place is the end.
     const char* at = error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT ? base_ + size_ : Location();
-    return Fail(Reason::kInvalidJson, std::string("not valid JSON") + At(at) + ": " + simdjson::error_message(error));
+    return Fail(Reason::kInvalidJson,
+                std::string("not valid JSON") + At(at) + ": " + simdjson::error_message(error));
   }
 
   std::string Prefix() const { return "message on topic " + Quote(topic_) + ": "; }
@@ -288,7 +314,10 @@ class JsonMapper::Walker {
 
 JsonMapper::JsonMapper(MapperOptions options, Catalog& catalog,
                        const std::map<std::string, TemplateSpec>& templates, AssetResolver resolve)
-    : options_(std::move(options)), catalog_(catalog), templates_(templates), resolve_(std::move(resolve)),
+    : options_(std::move(options)),
+      catalog_(catalog),
+      templates_(templates),
+      resolve_(std::move(resolve)),
       parser_(std::make_unique<Parser>()) {}
 
 JsonMapper::~JsonMapper() = default;
@@ -314,7 +343,8 @@ MapResult JsonMapper::Map(std::string_view topic, std::string_view payload, Time
   bool ok = false;
   if (auto error = parser_->parser.iterate(buffer.data(), payload.size(), buffer.size()).get(doc)) {
     result.error = Reason::kInvalidJson;
-    result.message = "message on topic " + Quote(topic) + ": not valid JSON: " + simdjson::error_message(error);
+    result.message =
+        "message on topic " + Quote(topic) + ": not valid JSON: " + simdjson::error_message(error);
   } else {
     ok = walker.Document(doc);
   }

@@ -64,10 +64,10 @@ std::string_view ReasonName(Reason reason);
 Result<std::int64_t> ParseTimeUnit(std::string_view unit);
 
 struct MapperOptions {
-  TopicPattern asset;                 // topic levels -> asset path
+  TopicPattern asset;  // topic levels -> asset path
   std::string time_field = "ts";
   std::int64_t time_unit_ns = kNanosPerMilli;
-  std::string values_field;           // "" = the values are fields of the reading itself
+  std::string values_field;                                // "" = the values are fields of the reading itself
   std::map<std::string, std::string, std::less<>> fields;  // payload field -> signal name
 };
 
@@ -88,8 +88,8 @@ class JsonMapper {
   // Larger payloads are rejected as invalid_json: the parse buffer is kept at the largest size seen.
   static constexpr std::size_t kMaxPayload = 16u << 20;
 
-  JsonMapper(MapperOptions options, Catalog& catalog,
-             const std::map<std::string, TemplateSpec>& templates, AssetResolver resolve);
+  JsonMapper(MapperOptions options, Catalog& catalog, const std::map<std::string, TemplateSpec>& templates,
+             AssetResolver resolve);
   ~JsonMapper();
   JsonMapper(const JsonMapper&) = delete;
   JsonMapper& operator=(const JsonMapper&) = delete;

@@ -66,21 +66,30 @@ struct MqttSource::Callbacks {
 
 MqttSource::MqttSource(std::string name, MqttSourceOptions options, std::unique_ptr<JsonMapper> mapper,
                        MetricsRegistry& metrics, const Clock& clock)
-    : name_(std::move(name)), options_(std::move(options)), mapper_(std::move(mapper)), clock_(clock),
-      reject_log_(60 * kNanosPerSecond, &clock), connect_log_(10 * kNanosPerSecond, &clock),
+    : name_(std::move(name)),
+      options_(std::move(options)),
+      mapper_(std::move(mapper)),
+      clock_(clock),
+      reject_log_(60 * kNanosPerSecond, &clock),
+      connect_log_(10 * kNanosPerSecond, &clock),
       backoff_ns_(options_.reconnect_min_ns) {
   for (const auto& topic : options_.topics)
-    filters_.push_back(options_.shared_group.empty() ? topic : "$share/" + options_.shared_group + "/" + topic);
+    filters_.push_back(options_.shared_group.empty() ? topic
+                                                     : "$share/" + options_.shared_group + "/" + topic);
   const Labels labels = {{"source", name_}};
-  messages_in_ = &metrics.GetCounter(pipeline::metric::kMessagesIn, pipeline::metric::kMessagesInHelp, labels);
+  messages_in_ =
+      &metrics.GetCounter(pipeline::metric::kMessagesIn, pipeline::metric::kMessagesInHelp, labels);
   samples_in_ = &metrics.GetCounter(pipeline::metric::kSamplesIn, pipeline::metric::kSamplesInHelp, labels);
   for (std::size_t i = 0; i < kReasonCount; ++i) {
     std::string reason(ReasonName(static_cast<Reason>(i)));
-    decode_errors_[i] = &metrics.GetCounter(pipeline::metric::kDecodeErrors, pipeline::metric::kDecodeErrorsHelp,
-                                            {{"source", name_}, {"reason", reason}});
+    decode_errors_[i] =
+        &metrics.GetCounter(pipeline::metric::kDecodeErrors, pipeline::metric::kDecodeErrorsHelp,
+                            {{"source", name_}, {"reason", reason}});
   }
-  connected_ = &metrics.GetGauge(kConnectedMetric, "1 while an MQTT source is connected and subscribed", labels);
-  reconnects_ = &metrics.GetCounter(kReconnectsMetric, "MQTT connections re-established after a loss", labels);
+  connected_ =
+      &metrics.GetGauge(kConnectedMetric, "1 while an MQTT source is connected and subscribed", labels);
+  reconnects_ =
+      &metrics.GetCounter(kReconnectsMetric, "MQTT connections re-established after a loss", labels);
   connected_->Set(0);
 }
 
@@ -88,7 +97,8 @@ MqttSource::~MqttSource() { Stop(); }
 
 Status MqttSource::Start(pipeline::Emitter& emitter) {
   std::lock_guard lifecycle(lifecycle_mu_);
-  if (mosq_ != nullptr || stopping_) return Status::FailedPrecondition("mqtt source " + name_ + ": already started");
+  if (mosq_ != nullptr || stopping_)
+    return Status::FailedPrecondition("mqtt source " + name_ + ": already started");
   InitMosquittoOnce();
   mosq_ = mosquitto_new(options_.client_id.c_str(), true, this);
   if (mosq_ == nullptr) return Status::ResourceExhausted("mqtt source " + name_ + ": cannot create a client");
@@ -116,7 +126,8 @@ Status MqttSource::Start(pipeline::Emitter& emitter) {
   spdlog::info("mqtt source {}: connecting to {}:{} as \"{}\" ({})", name_, options_.host, options_.port,
                options_.client_id, options_.mqtt5 ? "MQTT 5" : "MQTT 3.1.1");
   rc = mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
-  if (rc == MOSQ_ERR_INVAL) return fail("connect to " + options_.host + ":" + std::to_string(options_.port), rc);
+  if (rc == MOSQ_ERR_INVAL)
+    return fail("connect to " + options_.host + ":" + std::to_string(options_.port), rc);
   const bool socket_open = rc == MOSQ_ERR_SUCCESS;
   if (!socket_open) LogConnectFailure(ErrorText(rc));
   thread_ = std::thread([this, socket_open] { Run(socket_open); });
@@ -165,8 +176,7 @@ void MqttSource::Run(bool socket_open) {
     bool idle = messages_seen_ == before;
     if (rc != MOSQ_ERR_SUCCESS || idle || clock_.Steady() - batch_opened_ >= kLingerNs) Flush();
     if (rc != MOSQ_ERR_SUCCESS) {
-      if (!attempt_reported_ && !stopping_)
-        LogConnectFailure(ErrorText(rc));
+      if (!attempt_reported_ && !stopping_) LogConnectFailure(ErrorText(rc));
       socket_open = false;
     }
   }
@@ -174,7 +184,8 @@ void MqttSource::Run(bool socket_open) {
 
 bool MqttSource::WaitBackoff() {
   std::unique_lock lock(wait_mu_);
-  bool stop = wait_cv_.wait_for(lock, std::chrono::nanoseconds(backoff_ns_), [&] { return stopping_.load(); });
+  bool stop =
+      wait_cv_.wait_for(lock, std::chrono::nanoseconds(backoff_ns_), [&] { return stopping_.load(); });
   backoff_ns_ = std::min(backoff_ns_ * 2, options_.reconnect_max_ns);
   return !stop;
 }
@@ -182,8 +193,8 @@ bool MqttSource::WaitBackoff() {
 void MqttSource::HandleConnect(int rc) {
   attempt_reported_ = true;
   if (rc != 0) {
-    spdlog::warn("mqtt source {}: broker {}:{} refused the connection: {}; retrying in {}", name_, options_.host,
-                 options_.port, ReasonText(rc), FormatDuration(backoff_ns_));
+    spdlog::warn("mqtt source {}: broker {}:{} refused the connection: {}; retrying in {}", name_,
+                 options_.host, options_.port, ReasonText(rc), FormatDuration(backoff_ns_));
     return;
   }
   session_up_ = true;
@@ -217,7 +228,8 @@ void MqttSource::HandleSubscribe(int count, const int* granted) {
     }
     auto index = static_cast<std::size_t>(i);
     spdlog::error("mqtt source {}: broker refused the subscription to \"{}\": {}", name_,
-                  index < filters_.size() ? filters_[index] : std::string("?"), mosquitto_reason_string(granted[i]));
+                  index < filters_.size() ? filters_[index] : std::string("?"),
+                  mosquitto_reason_string(granted[i]));
   }
   if (accepted > 0) connected_->Set(1);
   spdlog::info("mqtt source {}: subscribed to {} of {} filters", name_, accepted, count);
@@ -232,7 +244,8 @@ void MqttSource::HandleDisconnect(int rc) {
     return;
   }
   spdlog::warn("mqtt source {}: lost the connection to {}:{} ({}); reconnecting in {}", name_, options_.host,
-               options_.port, options_.mqtt5 && rc >= 0x80 ? mosquitto_reason_string(rc) : mosquitto_strerror(rc),
+               options_.port,
+               options_.mqtt5 && rc >= 0x80 ? mosquitto_reason_string(rc) : mosquitto_strerror(rc),
                FormatDuration(backoff_ns_));
 }
 
@@ -276,7 +289,8 @@ void MqttSource::Flush() {
   }
 }
 
-void MqttSource::Reject(std::string_view topic, Reason reason, std::uint64_t count, const std::string& message) {
+void MqttSource::Reject(std::string_view topic, Reason reason, std::uint64_t count,
+                        const std::string& message) {
   decode_errors_[static_cast<std::size_t>(reason)]->Add(count);
   std::string key(topic);
   key += '\0';

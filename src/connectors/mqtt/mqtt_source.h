@@ -133,12 +133,12 @@ class MqttSource final : public pipeline::Source {
 
   // Client-thread state.
   std::int64_t backoff_ns_;
-  bool session_up_ = false;        // CONNACK accepted and no disconnect since
+  bool session_up_ = false;  // CONNACK accepted and no disconnect since
   bool ever_connected_ = false;
   bool attempt_reported_ = false;  // the current connection attempt has been logged
   Batch batch_;
   std::size_t last_batch_size_ = 0;
-  std::int64_t batch_opened_ = 0;     // clock_.Steady() when batch_ got its first sample
+  std::int64_t batch_opened_ = 0;    // clock_.Steady() when batch_ got its first sample
   std::uint64_t messages_seen_ = 0;  // messages delivered by libmosquitto, to detect an idle read
 };
 

@@ -43,7 +43,8 @@ std::string CheckTopics(const OptionValue& v) {
 
 std::string CheckSharedGroup(const OptionValue& v) {
   const auto& g = std::get<std::string>(v);
-  if (g.find_first_of("/+#") != std::string::npos) return "a shared group name may not contain '/', '+' or '#'";
+  if (g.find_first_of("/+#") != std::string::npos)
+    return "a shared group name may not contain '/', '+' or '#'";
   return {};
 }
 
@@ -92,7 +93,9 @@ std::vector<OptionSpec> Options() {
        "asset path built from topic levels, {N} = level N (0-based), e.g. \"plant1/{1}/{2}\"; "
        "\"\" = all levels but the last joined by '/'",
        CheckPattern},
-      {"template", OptionType::kString, S(),
+      {"template",
+       OptionType::kString,
+       S(),
        "template of assets first seen on the wire, created on the fly; \"\" = accept only declared "
        "assets (others are rejected as unknown_asset)",
        {}},
@@ -102,20 +105,27 @@ std::vector<OptionSpec> Options() {
        "when set, subscribe as $share/<group>/<filter> so that the sources of a group split the messages",
        CheckSharedGroup},
       {"protocol", OptionType::kString, S("mqtt5"), "MQTT version: \"mqtt5\" or \"mqtt311\"",
-       [](const OptionValue& v) { return OneOf(v, {"mqtt5", "mqtt311"}); }},
+       [](const OptionValue& v) {
+         return OneOf(v, {"mqtt5", "mqtt311"});
+       }},
       {"keepalive", OptionType::kDuration, std::int64_t{30 * kNanosPerSecond},
        "MQTT keepalive: 0 (off) or whole seconds from 5s", CheckKeepalive},
       {"reconnect_min", OptionType::kDuration, std::int64_t{kNanosPerSecond},
        "first delay before reconnecting; doubles on each failure", CheckBackoff},
       {"reconnect_max", OptionType::kDuration, std::int64_t{30 * kNanosPerSecond},
        "longest delay between reconnection attempts", CheckBackoff},
-      {"time_field", OptionType::kString, S("ts"),
+      {"time_field",
+       OptionType::kString,
+       S("ts"),
        "payload field holding the reading's time (a number in time_unit or an RFC 3339 string); "
        "absent = arrival time",
        {}},
       {"time_unit", OptionType::kString, S("ms"), "unit of a numeric time: s, ms, us or ns", CheckTimeUnit},
-      {"values_field", OptionType::kString, S(),
-       "\"\" = the values are top-level fields of a reading; else the nested object holding them", {}},
+      {"values_field",
+       OptionType::kString,
+       S(),
+       "\"\" = the values are top-level fields of a reading; else the nested object holding them",
+       {}},
       {"fields", OptionType::kStringMap, pipeline::StringMap{},
        "payload field -> signal name; {} = fields named like a signal of the asset's template (any "
        "numeric field when the asset has no template or one without signals)",
@@ -124,7 +134,9 @@ std::vector<OptionSpec> Options() {
 }
 
 Result<std::unique_ptr<pipeline::Plugin>> Create(const pipeline::Options& o, pipeline::PluginContext& ctx) {
-  auto bad = [&](const std::string& m) { return Status::InvalidArgument("mqtt source " + ctx.name + ": " + m); };
+  auto bad = [&](const std::string& m) {
+    return Status::InvalidArgument("mqtt source " + ctx.name + ": " + m);
+  };
   MqttSourceOptions s;
   s.host = o.GetString("host");
   s.port = static_cast<int>(o.GetInt("port"));
@@ -141,12 +153,14 @@ Result<std::unique_ptr<pipeline::Plugin>> Create(const pipeline::Options& o, pip
   s.reconnect_max_ns = o.GetDuration("reconnect_max");
   if (s.reconnect_min_ns > s.reconnect_max_ns)
     return bad("reconnect_min (" + std::to_string(s.reconnect_min_ns / kNanosPerMilli) +
-               "ms) is longer than reconnect_max (" + std::to_string(s.reconnect_max_ns / kNanosPerMilli) + "ms)");
+               "ms) is longer than reconnect_max (" + std::to_string(s.reconnect_max_ns / kNanosPerMilli) +
+               "ms)");
 
   const std::string& discover = o.GetString("template");
   if (!discover.empty() && ctx.config.templates.count(discover) == 0)
     return bad("template \"" + discover + "\" is not declared under [templates]");
-  if (!ctx.resolve_asset) return Status::FailedPrecondition("mqtt source " + ctx.name + ": no asset resolver");
+  if (!ctx.resolve_asset)
+    return Status::FailedPrecondition("mqtt source " + ctx.name + ": no asset resolver");
 
   MapperOptions m;
   auto pattern = TopicPattern::Parse(o.GetString("asset"));
@@ -159,8 +173,11 @@ Result<std::unique_ptr<pipeline::Plugin>> Create(const pipeline::Options& o, pip
   m.values_field = o.GetString("values_field");
   for (const auto& [field, signal] : o.GetStringMap("fields")) m.fields.emplace(field, signal);
 
-  AssetResolver resolve = [fn = ctx.resolve_asset, discover](std::string_view path) { return fn(path, discover); };
-  auto mapper = std::make_unique<JsonMapper>(std::move(m), ctx.catalog, ctx.config.templates, std::move(resolve));
+  AssetResolver resolve = [fn = ctx.resolve_asset, discover](std::string_view path) {
+    return fn(path, discover);
+  };
+  auto mapper =
+      std::make_unique<JsonMapper>(std::move(m), ctx.catalog, ctx.config.templates, std::move(resolve));
   std::unique_ptr<pipeline::Plugin> source =
       std::make_unique<MqttSource>(ctx.name, std::move(s), std::move(mapper), ctx.metrics, ctx.clock);
   return source;

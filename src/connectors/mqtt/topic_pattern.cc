@@ -44,8 +44,8 @@ Result<TopicPattern> TopicPattern::Parse(std::string_view pattern) {
     }
     std::size_t close = pattern.find('}', i);
     if (close == std::string_view::npos)
-      return Status::InvalidArgument("asset pattern \"" + p.text_ + "\": '{' at byte " +
-                                     std::to_string(i) + " is never closed");
+      return Status::InvalidArgument("asset pattern \"" + p.text_ + "\": '{' at byte " + std::to_string(i) +
+                                     " is never closed");
     std::string_view digits = pattern.substr(i + 1, close - i - 1);
     int level = 0;
     bool ok = !digits.empty() && digits.size() <= 2;
@@ -54,8 +54,9 @@ Result<TopicPattern> TopicPattern::Parse(std::string_view pattern) {
       level = level * 10 + (d - '0');
     }
     if (!ok || level > kMaxLevel)
-      return Status::InvalidArgument("asset pattern \"" + p.text_ + "\": expected {N} with N a topic level 0.." +
-                                     std::to_string(kMaxLevel) + " at byte " + std::to_string(i));
+      return Status::InvalidArgument("asset pattern \"" + p.text_ +
+                                     "\": expected {N} with N a topic level 0.." + std::to_string(kMaxLevel) +
+                                     " at byte " + std::to_string(i));
     if (!literal.empty()) p.parts_.push_back({std::move(literal), -1});
     literal.clear();
     p.parts_.push_back({{}, level});
@@ -74,7 +75,8 @@ Status TopicPattern::Expand(std::string_view topic, std::string& out) const {
       return Status::InvalidArgument("topic \"" + std::string(topic) +
                                      "\" has no level before the last one to name the asset");
     std::string_view path = topic.substr(0, last);
-    if (path.empty() || path.front() == '/' || path.back() == '/' || path.find("//") != std::string_view::npos)
+    if (path.empty() || path.front() == '/' || path.back() == '/' ||
+        path.find("//") != std::string_view::npos)
       return Status::InvalidArgument("topic \"" + std::string(topic) + "\" has an empty level");
     out.assign(path);
     return Status::Ok();
@@ -82,9 +84,9 @@ Status TopicPattern::Expand(std::string_view topic, std::string& out) const {
   Levels levels;
   SplitLevels(topic, levels);
   if (max_level_ >= 0 && static_cast<std::size_t>(max_level_) >= levels.count)
-    return Status::InvalidArgument("asset pattern \"" + text_ + "\" uses level {" + std::to_string(max_level_) +
-                                   "} but topic \"" + std::string(topic) + "\" has " +
-                                   std::to_string(levels.count) + " levels");
+    return Status::InvalidArgument("asset pattern \"" + text_ + "\" uses level {" +
+                                   std::to_string(max_level_) + "} but topic \"" + std::string(topic) +
+                                   "\" has " + std::to_string(levels.count) + " levels");
   for (const Part& part : parts_) {
     if (part.level < 0) {
       out += part.literal;

@@ -54,7 +54,8 @@ TEST(ZScoreDetector, MatchesAnIndependentComputationOverACountWindow) {
       continue;
     }
     ASSERT_EQ(h.derived.size(), before + 1);
-    std::vector<double> window(values.begin() + static_cast<long>(i) - 50, values.begin() + static_cast<long>(i));
+    std::vector<double> window(values.begin() + static_cast<long>(i) - 50,
+                               values.begin() + static_cast<long>(i));
     double expected = std::fabs(ReferenceZ(window, values[i]));
     EXPECT_NEAR(h.derived.values.back(), expected, 1e-6 * std::max(1.0, expected)) << "i=" << i;
     ++scored;

@@ -18,7 +18,8 @@ constexpr const char* kTopic = "plant/line1/pump1/telemetry";
 class MqttJsonMapperTest : public ::testing::Test {
  protected:
   MqttJsonMapperTest() {
-    templates_["pump"] = TemplateSpec{"pump", {{"temp", "C", 0, {}}, {"vib", "mm/s", 0, {}}, {"rpm", "", 0, {}}}, {}, {}, {}};
+    templates_["pump"] =
+        TemplateSpec{"pump", {{"temp", "C", 0, {}}, {"vib", "mm/s", 0, {}}, {"rpm", "", 0, {}}}, {}, {}, {}};
     templates_["bare"] = TemplateSpec{"bare", {}, {}, {}, {}};
     pump_ = Declare("plant/line1/pump1", "pump");
   }
@@ -97,7 +98,8 @@ TEST_F(MqttJsonMapperTest, ArrayOfHundredReadings) {
     EXPECT_EQ(batch_.values[base], i);
     EXPECT_EQ(batch_.series[base + 2], rpm);
     EXPECT_EQ(batch_.values[base + 2], 1000 + i);
-    for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(batch_.times[base + k], (kEpochS * 1000 + i) * kNanosPerMilli);
+    for (std::size_t k = 0; k < 3; ++k)
+      EXPECT_EQ(batch_.times[base + k], (kEpochS * 1000 + i) * kNanosPerMilli);
   }
 }
 
@@ -105,7 +107,8 @@ TEST_F(MqttJsonMapperTest, NestedValuesField) {
   MapperOptions o;
   o.values_field = "values";
   auto mapper = Mapper(std::move(o));
-  auto r = mapper->Map(kTopic, R"({"device":"x","temp":99,"ts":1700000000000,"values":{"temp":20,"vib":1,"ts":5}})",
+  auto r = mapper->Map(kTopic,
+                       R"({"device":"x","temp":99,"ts":1700000000000,"values":{"temp":20,"vib":1,"ts":5}})",
                        kArrival, batch_);
   ASSERT_FALSE(r.error) << r.message;
   ASSERT_EQ(batch_.size(), 2u);  // the top-level "temp" is not a value; the nested "ts" is not a signal
@@ -176,7 +179,8 @@ TEST_F(MqttJsonMapperTest, CustomTimeField) {
   MapperOptions o;
   o.time_field = "time";
   auto mapper = Mapper(std::move(o));
-  auto r = mapper->Map(kTopic, R"({"time":"2023-11-14T22:13:20Z","ts":"not a time","temp":1})", kArrival, batch_);
+  auto r =
+      mapper->Map(kTopic, R"({"time":"2023-11-14T22:13:20Z","ts":"not a time","temp":1})", kArrival, batch_);
   ASSERT_FALSE(r.error) << r.message;
   ASSERT_EQ(batch_.size(), 1u);
   EXPECT_EQ(batch_.times[0], kEpochS * kNanosPerSecond);
@@ -193,8 +197,9 @@ TEST_F(MqttJsonMapperTest, BoolBecomesOneOrZero) {
 
 TEST_F(MqttJsonMapperTest, UnknownFieldsAreIgnored) {
   auto mapper = Mapper();
-  auto r = mapper->Map(kTopic, R"({"id":"abc","meta":{"fw":[1,{"x":null}]},"temp":7,"other":"s","flag":null})",
-                       kArrival, batch_);
+  auto r =
+      mapper->Map(kTopic, R"({"id":"abc","meta":{"fw":[1,{"x":null}]},"temp":7,"other":"s","flag":null})",
+                  kArrival, batch_);
   ASSERT_FALSE(r.error) << r.message;
   EXPECT_EQ(r.bad_fields, 0u);
   ASSERT_EQ(batch_.size(), 1u);
@@ -208,8 +213,9 @@ TEST_F(MqttJsonMapperTest, AssetWithoutTemplateSignalsTakesEveryNumericField) {
   for (AssetId asset : {bare, none}) {
     batch_.clear();
     std::string topic = catalog_.Asset(asset)->path + "/telemetry";
-    auto r = mapper->Map(topic, R"({"ts":1700000000000,"pressure":2.5,"on":true,"label":"x","nested":{"a":1}})",
-                         kArrival, batch_);
+    auto r =
+        mapper->Map(topic, R"({"ts":1700000000000,"pressure":2.5,"on":true,"label":"x","nested":{"a":1}})",
+                    kArrival, batch_);
     ASSERT_FALSE(r.error) << r.message;
     EXPECT_EQ(r.bad_fields, 0u);  // non-numeric fields are payload, not bad signals, here
     ASSERT_EQ(batch_.size(), 2u);
@@ -260,7 +266,8 @@ class MqttJsonMapperErrorTest : public MqttJsonMapperTest {
     batch.Append(123, 456, 7.5);
     MapResult r = mapper->Map(topic, payload, kArrival, batch);
     EXPECT_TRUE(r.error) << payload;
-    EXPECT_EQ(ReasonName(r.error.value_or(Reason::kBadField)), ReasonName(want)) << payload << ": " << r.message;
+    EXPECT_EQ(ReasonName(r.error.value_or(Reason::kBadField)), ReasonName(want))
+        << payload << ": " << r.message;
     EXPECT_EQ(r.samples, 0u);
     EXPECT_EQ(r.bad_fields, 0u);
     EXPECT_EQ(batch.size(), 1u) << payload;
@@ -364,7 +371,8 @@ TEST_F(MqttJsonMapperTest, DISABLED_TimingHundredReadings) {
     if (i) payload += ',';
     char buf[160];
     std::snprintf(buf, sizeof buf, R"({"ts":%lld,"temp":%.3f,"vib":%.4f,"rpm":%d})",
-                  static_cast<long long>(kEpochS * 1000 + i * 10), 20.0 + i * 0.013, 0.1 + i * 0.0007, 1480 + i);
+                  static_cast<long long>(kEpochS * 1000 + i * 10), 20.0 + i * 0.013, 0.1 + i * 0.0007,
+                  1480 + i);
     payload += buf;
   }
   payload += "]";
@@ -385,8 +393,9 @@ TEST_F(MqttJsonMapperTest, DISABLED_TimingHundredReadings) {
       batch.clear();
       (void)mapper->Map(kTopic, payload, kArrival, batch);
     }
-    block_us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
-                       kPerBlock);
+    block_us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+        kPerBlock);
   }
   std::sort(block_us.begin(), block_us.end());
   std::printf("payload %zu bytes, %zu samples: %.2f us per message (fastest block), %.2f us (median)\n",

@@ -29,8 +29,9 @@ class Broker {
     auto port = FreeLoopbackPort();
     if (!port.ok()) throw std::runtime_error(port.status().ToString());
     port_ = *port;
-    testing::WriteFile(dir_.File("mosquitto.conf"), "listener " + std::to_string(port_) +
-                                                        " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+    testing::WriteFile(
+        dir_.File("mosquitto.conf"),
+        "listener " + std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
   }
 
   bool Start() {
@@ -73,8 +74,8 @@ class Publisher {
   bool connected() const { return connected_; }
 
   void Publish(const std::string& topic, const std::string& payload) {
-    ASSERT_EQ(mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1,
-                                false),
+    ASSERT_EQ(mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                                payload.data(), 1, false),
               MOSQ_ERR_SUCCESS);
     ++sent_;
   }
@@ -178,7 +179,8 @@ class MqttSourceTest : public ::testing::Test {
     EXPECT_TRUE(load_.ok()) << (load_.errors.empty() ? "" : load_.errors[0].ToString());
     for (const auto& asset : load_.config.assets) {
       AssetId id = catalog_.AddAsset(asset.path, asset.template_name);
-      for (const auto& s : load_.config.templates.at(asset.template_name).signals) catalog_.InternSeries(id, s.name);
+      for (const auto& s : load_.config.templates.at(asset.template_name).signals)
+        catalog_.InternSeries(id, s.name);
     }
     std::vector<std::unique_ptr<MqttSource>> out;
     for (const auto& spec : load_.config.sources) {
@@ -195,7 +197,12 @@ class MqttSourceTest : public ::testing::Test {
   }
 
   Result<std::unique_ptr<pipeline::Plugin>> Create(const PluginSpec& spec, const pipeline::Options& options) {
-    pipeline::PluginContext ctx{spec.name, catalog_, metrics_, clock_, load_.config, nullptr,
+    pipeline::PluginContext ctx{spec.name,
+                                catalog_,
+                                metrics_,
+                                clock_,
+                                load_.config,
+                                nullptr,
                                 [this](std::string_view path, const std::string&) {
                                   return catalog_.FindAsset(path).value_or(kInvalidAsset);
                                 }};
@@ -204,7 +211,8 @@ class MqttSourceTest : public ::testing::Test {
 
   std::string SourceToml(const std::string& name, int port, const std::string& extra = "") {
     return "[[sources]]\ntype = \"mqtt\"\nname = \"" + name + "\"\nport = " + std::to_string(port) +
-           "\ntopics = [\"plant/+/+/telemetry\"]\nreconnect_min = \"100ms\"\nreconnect_max = \"1s\"\n" + extra;
+           "\ntopics = [\"plant/+/+/telemetry\"]\nreconnect_min = \"100ms\"\nreconnect_max = \"1s\"\n" +
+           extra;
   }
 
   double Connected(const std::string& source) {
@@ -242,7 +250,8 @@ TEST_F(MqttSourceTest, SamplesArriveWithSeriesValuesAndTimes) {
   Publisher pub(broker.port());
   ASSERT_TRUE(pub.connected());
   pub.Publish("plant/line1/pump1/telemetry", R"({"ts":1700000000000,"temp":21.5,"vib":0.25})");
-  pub.Publish("plant/line1/pump2/telemetry", R"([{"ts":1700000001000,"rpm":1500},{"ts":1700000002000,"rpm":1510}])");
+  pub.Publish("plant/line1/pump2/telemetry",
+              R"([{"ts":1700000001000,"rpm":1500},{"ts":1700000002000,"rpm":1510}])");
   ASSERT_TRUE(pub.WaitAcked());
   ASSERT_TRUE(testing::WaitUntil([&] { return emitter.SampleCount() >= 4; }, kWait));
 
@@ -434,7 +443,8 @@ TEST_F(MqttSourceTest, RejectsBadOptions) {
 
   // Checks that need more than one option, or the config, fail in the factory.
   for (const char* extra : {"reconnect_min = \"5s\"\nreconnect_max = \"1s\"", "template = \"nope\""}) {
-    load_ = ParseConfig(std::string("[[sources]]\ntype = \"mqtt\"\ntopics = [\"a\"]\n") + extra + "\n", "bad.toml");
+    load_ = ParseConfig(std::string("[[sources]]\ntype = \"mqtt\"\ntopics = [\"a\"]\n") + extra + "\n",
+                        "bad.toml");
     std::vector<ConfigError> errors;
     auto options = registry_.Validate(pipeline::PluginKind::kSource, load_.config.sources[0], errors);
     ASSERT_TRUE(options) << extra;
