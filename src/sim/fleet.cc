@@ -162,6 +162,7 @@ std::vector<std::string> Fleet::PrecomputeBurst(std::uint64_t n_messages) {
   // Message i belongs to machine i % M. Each machine's readings are consecutive and its last one
   // is stamped about now, so that the timestamps look like a recent history.
   const std::size_t count = machines_.size();
+  if (count == 0) return {};
   const Timestamp now = SystemClock::Instance().Now() / kNanosPerMilli * kNanosPerMilli;
   std::vector<Timestamp> next_time(count);
   for (std::size_t m = 0; m < count; ++m) {
