@@ -32,6 +32,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "connectors/mqtt/mosquitto_broker.h"
 #include "core/process.h"
 #include "sim/fleet.h"
 
@@ -163,45 +164,22 @@ Result<std::string> HttpGet(int port, const std::string& path) {
   return response.substr(body + 4);
 }
 
-// A Mosquitto of our own, configured so that it never drops what a slow consumer has not read.
+// A Mosquitto of our own that never drops what a slow consumer has not read, publishing $SYS
+// figures every second (the subscription monitor below needs them).
 class Broker {
  public:
   Status Start(const std::string& dir) {
-    exe_ = FindExecutable("mosquitto");
-    if (exe_.empty()) return Status::NotFound("mosquitto not found (apt-get install mosquitto)");
-    auto port = FreeLoopbackPort();
-    if (!port.ok()) return port.status();
-    port_ = *port;
-    log_ = dir + "/broker.log";
-    std::string conf = dir + "/mosquitto.conf";
-    std::ofstream(conf) << "listener " << port_ << " 127.0.0.1\n"
-                        << "allow_anonymous true\n"
-                        << "persistence false\n"
-                        // QoS 0 messages to a slow subscriber are dropped once its queue holds
-                        // max_queued_messages (mosquitto 2.0); 0 lifts every such limit.
-                        << "max_queued_messages 0\n"
-                        << "max_queued_bytes 0\n"
-                        << "max_inflight_messages 0\n"
-                        << "max_inflight_bytes 0\n"
-                        << "memory_limit 0\n"
-                        << "sys_interval 1\n"
-                        << "log_type error\nlog_type warning\nlog_type notice\n";
-    auto child = ChildProcess::Spawn({exe_, "-c", conf}, log_);
-    if (!child.ok()) return child.status();
-    process_ = std::move(*child);
-    if (!WaitForPort(port_, 10s)) return Status::Unavailable("mosquitto did not start:\n" + Tail(log_));
+    auto broker = connectors::mqtt::MosquittoBroker::Start(dir, {0, false, {"sys_interval 1"}});
+    if (!broker.ok()) return broker.status();
+    broker_ = std::make_unique<connectors::mqtt::MosquittoBroker>(std::move(broker).value());
     return Status::Ok();
   }
-  int port() const { return port_; }
-  const std::string& exe() const { return exe_; }
-  // Mosquitto logs a warning when it drops outgoing messages for a client.
-  bool dropped() const { return ReadText(log_).find("dropped") != std::string::npos; }
+  int port() const { return broker_->port(); }
+  const std::string& exe() const { return broker_->exe(); }
+  bool dropped() const { return broker_->Dropped(); }
 
  private:
-  std::string exe_;
-  std::string log_;
-  int port_ = 0;
-  ChildProcess process_;
+  std::unique_ptr<connectors::mqtt::MosquittoBroker> broker_;
 };
 
 // Follows $SYS/broker/subscriptions/count, to see when a consumer that prints nothing (millwright)

@@ -8,8 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include "app/demo_config.h"
-#include "app/mosquitto.h"
 #include "app/platform.h"
+#include "connectors/mqtt/mosquitto_broker.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "sim/fleet.h"
@@ -83,7 +83,7 @@ int Sim(const std::string& path) {
 
 int Demo(const std::string& listen, const std::string& data_dir) {
   std::filesystem::create_directories(data_dir + "/broker");
-  auto broker = MosquittoBroker::Start(data_dir + "/broker");
+  auto broker = connectors::mqtt::MosquittoBroker::Start(data_dir + "/broker");
   if (!broker.ok()) {
     spdlog::error("cannot start the demo broker: {}", broker.status().message());
     return 1;

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "app/demo_config.h"
-#include "app/mosquitto.h"
+#include "connectors/mqtt/mosquitto_broker.h"
 #include "core/clock.h"
 #include "core/process.h"
 #include "tests/api/http_client.h"
@@ -32,9 +32,9 @@ std::string FleetFile(int broker_port) {
 class PlatformTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto broker = app::MosquittoBroker::Start(dir_.path());
+    auto broker = connectors::mqtt::MosquittoBroker::Start(dir_.path());
     ASSERT_TRUE(broker.ok()) << broker.status().ToString();
-    broker_ = std::make_unique<app::MosquittoBroker>(std::move(broker).value());
+    broker_ = std::make_unique<connectors::mqtt::MosquittoBroker>(std::move(broker).value());
     auto port = FreeLoopbackPort();
     ASSERT_TRUE(port.ok());
     http_port_ = *port;
@@ -68,7 +68,7 @@ class PlatformTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<app::MosquittoBroker> broker_;
+  std::unique_ptr<connectors::mqtt::MosquittoBroker> broker_;
   int http_port_ = 0;
   ChildProcess serve_;
   ChildProcess sim_;

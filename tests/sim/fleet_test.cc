@@ -4,14 +4,13 @@
 
 #include <gtest/gtest.h>
 #include <mosquitto.h>
-#include <pwd.h>
-#include <unistd.h>
 
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "connectors/mqtt/mosquitto_broker.h"
 #include "core/process.h"
 #include "tests/support/test_support.h"
 
@@ -22,41 +21,22 @@ using namespace std::chrono_literals;
 using mw::testing::TempDir;
 using mw::testing::WaitUntil;
 
-std::string CurrentUser() {
-  const passwd* pw = getpwuid(geteuid());
-  return pw != nullptr ? pw->pw_name : "root";
-}
-
-// A Mosquitto broker on 127.0.0.1:port that never drops what a slow subscriber has not read yet.
+// A Mosquitto broker on 127.0.0.1:port that keeps sessions across restarts.
 class Broker {
  public:
-  Broker(const TempDir& dir, int port) : dir_(dir), port_(port) {}
-
-  void Start() {
-    std::string conf = dir_.File("mosquitto.conf");
-    mw::testing::WriteFile(conf, "listener " + std::to_string(port_) +
-                                     " 127.0.0.1\n"
-                                     "allow_anonymous true\n"
-                                     "max_queued_messages 0\n"
-                                     "persistence true\n"
-                                     "persistence_location " +
-                                     dir_.path() +
-                                     "/\n"
-                                     // Started as root, Mosquitto would switch to its own user,
-                                     // which cannot write the session file into our folder.
-                                     "user " +
-                                     CurrentUser() + "\n");
-    auto child = ChildProcess::Spawn({"mosquitto", "-c", conf}, dir_.File("mosquitto.log"));
-    ASSERT_TRUE(child.ok()) << child.status().ToString();
-    process_ = std::move(child.value());
-    ASSERT_TRUE(WaitForPort(port_, 10s)) << mw::testing::ReadFile(dir_.File("mosquitto.log"));
+  Broker(const TempDir& dir, int port) {
+    auto broker = connectors::mqtt::MosquittoBroker::Create(dir.path(), {port, true, {}});
+    if (!broker.ok()) throw std::runtime_error(broker.status().ToString());
+    broker_ = std::make_unique<connectors::mqtt::MosquittoBroker>(std::move(broker).value());
   }
-  void Stop() { process_.Stop(); }
+  void Start() {
+    Status s = broker_->Launch();
+    ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << broker_->Log();
+  }
+  void Stop() { broker_->Stop(); }
 
  private:
-  const TempDir& dir_;
-  int port_;
-  ChildProcess process_;
+  std::unique_ptr<connectors::mqtt::MosquittoBroker> broker_;
 };
 
 // Collects every message on plant/+/+/telemetry; resubscribes after a reconnection.

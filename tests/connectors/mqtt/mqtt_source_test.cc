@@ -1,5 +1,6 @@
 // Runs the MQTT source against a real Mosquitto broker started on a free loopback port.
 #include "connectors/mqtt/mqtt_source.h"
+#include "connectors/mqtt/mosquitto_broker.h"
 
 #include <gtest/gtest.h>
 #include <mosquitto.h>
@@ -26,31 +27,18 @@ constexpr auto kWait = 5s;
 class Broker {
  public:
   Broker() {
-    auto port = FreeLoopbackPort();
-    if (!port.ok()) throw std::runtime_error(port.status().ToString());
-    port_ = *port;
-    testing::WriteFile(
-        dir_.File("mosquitto.conf"),
-        "listener " + std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+    auto broker = MosquittoBroker::Create(dir_.path());
+    if (!broker.ok()) throw std::runtime_error(broker.status().ToString());
+    broker_ = std::make_unique<MosquittoBroker>(std::move(broker).value());
   }
-
-  bool Start() {
-    std::string exe = FindExecutable("mosquitto");
-    if (exe.empty()) return false;
-    auto child = ChildProcess::Spawn({exe, "-c", dir_.File("mosquitto.conf")}, dir_.File("mosquitto.log"));
-    if (!child.ok()) return false;
-    process_ = std::move(child).value();
-    return WaitForPort(port_, kWait);
-  }
-
-  void Kill() { process_.Kill(); }
-  int port() const { return port_; }
-  std::string Log() const { return testing::ReadFile(dir_.File("mosquitto.log")); }
+  bool Start() { return broker_->Launch().ok(); }
+  void Kill() { broker_->Kill(); }
+  int port() const { return broker_->port(); }
+  std::string Log() const { return broker_->Log(); }
 
  private:
   testing::TempDir dir_;
-  int port_ = 0;
-  ChildProcess process_;
+  std::unique_ptr<MosquittoBroker> broker_;
 };
 
 // A plain libmosquitto client that publishes with QoS 1 and waits for the broker's acks.
