@@ -187,6 +187,7 @@ Status Runtime::Enqueue(Batch&& batch) {
   for (std::size_t i = 1; i < batch.size() && single; ++i) single = WorkerOf(batch.series[i]) == first;
   if (single || workers_.size() == 1) return push(first, std::move(batch));
   std::vector<Batch> parts(workers_.size());
+  for (auto& part : parts) part.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) parts[WorkerOf(batch.series[i])].Append(batch.At(i));
   for (std::size_t w = 0; w < parts.size(); ++w) {
     if (!parts[w].empty()) MW_RETURN_IF_ERROR(push(w, std::move(parts[w])));
