@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -70,6 +72,72 @@ std::optional<Response> ParseTimeParam(const Request& request, std::string_view 
                                parsed.status().message() + ")");
   out = *parsed;
   return std::nullopt;
+}
+
+// Maps a store's refusal to the HTTP answer: caps and missing history are the caller's to fix
+// (400), a busy store is 503, anything else is logged and 500.
+Response StoreError(const mw::Status& status, std::string_view what) {
+  switch (status.code()) {
+    case StatusCode::kResourceExhausted:
+      return Response::Error(400, "too_large", status.message());
+    case StatusCode::kFailedPrecondition:
+      return Response::Error(400, "not_supported", status.message());
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange:
+      return Response::Error(400, "invalid_parameter", status.message());
+    case StatusCode::kNotFound:
+      return Response::Error(404, "not_found", status.message());
+    case StatusCode::kUnavailable: {
+      Response busy = Response::Error(503, "unavailable", status.message());
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+    default:
+      spdlog::error("api: {} failed: {}", what, status.ToString());
+      return Response::Error(500, "internal_error",
+                             std::string(what) + " failed; the server log has the details");
+  }
+}
+
+std::optional<Response> ParseCount(const Request& request, std::string_view name, std::uint64_t lo,
+                                   std::uint64_t hi, std::uint64_t& out) {
+  const std::string* text = request.Query(name);
+  if (!text) return std::nullopt;
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || ec != std::errc() || end != text->data() + text->size() || value < lo || value > hi)
+    return Invalid(name, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi), *text);
+  out = value;
+  return std::nullopt;
+}
+
+// The aggregates `agg` may name, in the order rows list them.
+constexpr std::array<std::string_view, 7> kAggregates = {"avg",   "min",   "max", "sum",
+                                                         "count", "first", "last"};
+
+double AggregateOf(const pipeline::Bucket& b, std::string_view agg) {
+  if (agg == "min") return b.min;
+  if (agg == "max") return b.max;
+  if (agg == "sum") return b.sum;
+  if (agg == "count") return static_cast<double>(b.count);
+  if (agg == "first") return b.first;
+  if (agg == "last") return b.last;
+  return b.count ? b.sum / static_cast<double>(b.count) : 0;  // avg
+}
+
+// JSON has no NaN or infinity: such values are written as null.
+json Number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+std::vector<std::string_view> SplitList(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 json TimeJson(const std::optional<pipeline::Point>& point) {
@@ -140,8 +208,13 @@ void ApiRoutes::Register(Router& router) {
              bind(&ApiRoutes::GetAssets));
   router.GetPrefix("/api/v1/assets/", Role::kViewer, "one asset with the latest value of each signal",
                    bind(&ApiRoutes::GetAsset));
-  router.Get("/api/v1/series", Role::kViewer, "points of one signal in a time range",
+  router.Get("/api/v1/series", Role::kViewer,
+             "points of one signal in a time range; step+agg for buckets, points for LTTB",
              bind(&ApiRoutes::GetSeries));
+  router.Get("/api/v1/latest", Role::kViewer, "latest value of every signal of one or more assets",
+             bind(&ApiRoutes::GetLatest));
+  router.Get("/api/v1/frames", Role::kViewer, "one frame of a frame signal, by time or by index",
+             bind(&ApiRoutes::GetFrame));
   router.Get("/api/v1/events", Role::kViewer, "recent events, newest last", bind(&ApiRoutes::GetEvents));
   router.Get("/", Role::kViewer, "HTML status page", bind(&ApiRoutes::GetStatusPage));
 }
@@ -261,27 +334,120 @@ Response ApiRoutes::GetSeries(const Request& request) const {
   if (!info)
     return Response::Error(404, "unknown_signal",
                            "asset '" + *asset_path + "' has no signal '" + *signal + "'");
+  const std::string* step_text = request.Query("step");
+  const std::string* agg_text = request.Query("agg");
+  std::uint64_t lttb_points = 0;
+  if (auto error = ParseCount(request, "points", 3, options_.series_max_limit, lttb_points)) return *error;
+  json head = {{"asset", *asset_path},
+               {"signal", *signal},
+               {"unit", info->unit},
+               {"from", ToMillis(from)},
+               {"to", ToMillis(to)}};
+  if (step_text) {
+    if (lttb_points)
+      return Invalid("points", "no 'points' together with 'step'", std::to_string(lttb_points));
+    Result<std::int64_t> step = ParseDuration(*step_text);
+    if (!step.ok() || *step <= 0)
+      return Invalid("step", "a positive duration such as 10s, 1m or 1h", *step_text);
+    std::vector<std::string_view> aggs = SplitList(agg_text ? std::string_view(*agg_text) : "avg");
+    for (std::string_view a : aggs) {
+      if (std::find(kAggregates.begin(), kAggregates.end(), a) == kAggregates.end())
+        return Invalid("agg", "a comma-separated list of avg, min, max, sum, count, first, last", *agg_text);
+    }
+    if (aggs.empty()) return Invalid("agg", "at least one aggregate", agg_text ? *agg_text : "");
+    std::vector<pipeline::Bucket> buckets;
+    // Buckets cover [from, to): include the instant 'to' like a raw range does.
+    mw::Status read = store_.Buckets(*id, from, to + 1, *step, buckets);
+    if (!read.ok()) return StoreError(read, "downsampling the series");
+    json rows = json::array();
+    for (const pipeline::Bucket& b : buckets) {
+      json row = json::array({ToMillis(b.start)});
+      for (std::string_view a : aggs) row.push_back(Number(AggregateOf(b, a)));
+      rows.push_back(std::move(row));
+    }
+    json columns = json::array({"time"});
+    for (std::string_view a : aggs) columns.push_back(a);
+    head["step_ms"] = *step / kNanosPerMilli;
+    head["columns"] = std::move(columns);
+    head["points"] = std::move(rows);
+    return JsonOk(head);
+  }
+  if (agg_text) return Invalid("agg", "'agg' only together with 'step'", *agg_text);
   std::vector<pipeline::Point> points;
-  mw::Status read = store_.Range(*id, from, to, limit, points);
-  if (read.code() == StatusCode::kUnavailable) {
-    Response busy = Response::Error(503, "unavailable", read.message());
-    busy.headers.emplace_back("Retry-After", "1");
-    return busy;
-  }
-  if (!read.ok()) {
-    spdlog::error("api: reading series {} ({}/{}) failed: {}", *id, *asset_path, *signal, read.ToString());
-    return Response::Error(500, "internal_error",
-                           "reading the series failed; the server log has the details");
-  }
-
+  mw::Status read = lttb_points ? store_.Lttb(*id, from, to, lttb_points, points)
+                                : store_.Range(*id, from, to, limit, points);
+  if (!read.ok()) return StoreError(read, "reading the series");
   json rows = json::array();
-  for (const pipeline::Point& p : points) rows.push_back(json::array({ToMillis(p.time), p.value}));
+  for (const pipeline::Point& p : points) rows.push_back(json::array({ToMillis(p.time), Number(p.value)}));
+  head["points"] = std::move(rows);
+  return JsonOk(head);
+}
+
+Response ApiRoutes::GetLatest(const Request& request) const {
+  const std::string* assets_text = request.Query("asset");
+  if (!assets_text || assets_text->empty())
+    return Missing("asset", "one or more asset paths, comma-separated, e.g. plant1/pump-07,plant1/pump-08");
+  json out = json::array();
+  for (std::string_view path : SplitList(*assets_text)) {
+    std::optional<AssetId> id = catalog_.FindAsset(path);
+    std::optional<AssetInfo> asset = id ? catalog_.Asset(*id) : std::nullopt;
+    if (!asset) return Response::Error(404, "unknown_asset", "unknown asset '" + std::string(path) + "'");
+    json signals = json::object();
+    for (const SignalView& s : ViewOf(*asset).signals) {
+      signals[s.name] = s.latest ? json({{"time", ToMillis(s.latest->time)},
+                                         {"value", Number(s.latest->value)},
+                                         {"quality", QualityName(s.latest->quality)}})
+                                 : json(nullptr);
+    }
+    out.push_back({{"asset", asset->path}, {"signals", std::move(signals)}});
+  }
+  return JsonOk({{"assets", std::move(out)}});
+}
+
+Response ApiRoutes::GetFrame(const Request& request) const {
+  const std::string* asset_path = request.Query("asset");
+  const std::string* signal = request.Query("signal");
+  if (!asset_path || asset_path->empty()) return Missing("asset", "an asset path, e.g. printer/p1");
+  if (!signal || signal->empty()) return Missing("signal", "a frame signal of the asset, e.g. melt_pool");
+  const std::string* at = request.Query("at");
+  const std::string* index = request.Query("index");
+  if ((at != nullptr) == (index != nullptr)) return Missing("at", "exactly one of 'at' (a time) or 'index'");
+  std::optional<AssetId> asset = catalog_.FindAsset(*asset_path);
+  if (!asset) return Response::Error(404, "unknown_asset", "unknown asset '" + *asset_path + "'");
+  std::optional<SeriesId> id = catalog_.FindSeries(*asset, *signal);
+  if (!id)
+    return Response::Error(404, "unknown_signal",
+                           "asset '" + *asset_path + "' has no signal '" + *signal + "'");
+  Result<pipeline::Frame> frame = Status::Internal("unset");
+  if (index) {
+    std::uint64_t i = 0;
+    if (auto error = ParseCount(request, "index", 0, UINT64_MAX, i)) return *error;
+    frame = store_.FrameByIndex(*id, i);
+  } else {
+    Timestamp t = 0;
+    if (auto error = ParseTimeParam(request, "at", "now", clock_.Now(), t)) return *error;
+    const std::string* which = request.Query("select");
+    pipeline::FrameSelect select = pipeline::FrameSelect::kAt;
+    if (which && *which == "before") {
+      select = pipeline::FrameSelect::kBefore;
+    } else if (which && *which == "after") {
+      select = pipeline::FrameSelect::kAfter;
+    } else if (which && *which != "at") {
+      return Invalid("select", "one of at, before, after", *which);
+    }
+    frame = store_.FrameAt(*id, t, select);
+  }
+  if (!frame.ok()) return StoreError(frame.status(), "reading the frame");
+  json values = json::array();
+  for (float v : frame->elements) values.push_back(Number(v));
   return JsonOk({{"asset", *asset_path},
                  {"signal", *signal},
-                 {"unit", info->unit},
-                 {"from", ToMillis(from)},
-                 {"to", ToMillis(to)},
-                 {"points", std::move(rows)}});
+                 {"time", ToMillis(frame->time)},
+                 {"time_iso", FormatRfc3339(frame->time)},
+                 {"index", frame->index},
+                 {"rows", frame->rows},
+                 {"cols", frame->cols},
+                 {"values", std::move(values)}});
 }
 
 Response ApiRoutes::GetEvents(const Request& request) const {

@@ -61,6 +61,8 @@ class ApiRoutes {
   Response GetAssets(const Request& request) const;
   Response GetAsset(const Request& request) const;
   Response GetSeries(const Request& request) const;
+  Response GetLatest(const Request& request) const;
+  Response GetFrame(const Request& request) const;
   Response GetEvents(const Request& request) const;
   Response GetStatusPage(const Request& request);
 

@@ -4,10 +4,21 @@
 
 namespace mw::app {
 
-std::string DemoServeConfig(const std::string& listen, int broker_port) {
+std::string DemoServeConfig(const std::string& listen, int broker_port, const std::string& data_dir) {
   return fmt::format(R"([server]
 listen = "{}"
+data_dir = '{}'
 workers = 2
+
+# Every sample goes to the historian in <data_dir>/historian: raw kept 30 days, 1-minute rollups
+# a year, 1-hour rollups ten years.
+[storage]
+default_retention = "standard"
+
+[storage.retention.standard]
+raw = "30d"
+rollup_1m = "365d"
+rollup_1h = "3650d"
 
 [templates.rotating]
 signals = [
@@ -33,7 +44,7 @@ asset = "plant1/{{1}}/{{2}}"
 template = "rotating"
 qos = 1
 )",
-                     listen, broker_port);
+                     listen, data_dir, broker_port);
 }
 
 }  // namespace mw::app

@@ -6,6 +6,7 @@
 
 namespace mw::app {
 
-std::string DemoServeConfig(const std::string& listen, int broker_port);
+// The historian keeps its files in <data_dir>/historian.
+std::string DemoServeConfig(const std::string& listen, int broker_port, const std::string& data_dir);
 
 }  // namespace mw::app

@@ -2,16 +2,19 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include "app/demo_config.h"
+#include "app/export.h"
 #include "app/platform.h"
 #include "connectors/mqtt/mosquitto_broker.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/time_format.h"
 #include "sim/fleet.h"
 #include "sim/fleet_config.h"
 
@@ -88,7 +91,7 @@ int Demo(const std::string& listen, const std::string& data_dir) {
     spdlog::error("cannot start the demo broker: {}", broker.status().message());
     return 1;
   }
-  ConfigLoad load = ParseConfig(DemoServeConfig(listen, broker->port()), "<embedded demo config>");
+  ConfigLoad load = ParseConfig(DemoServeConfig(listen, broker->port(), data_dir), "<embedded demo config>");
   if (!load.ok()) return PrintErrors(load.errors);
   Platform platform(load.config);
   auto errors = platform.Build();
@@ -114,6 +117,65 @@ int Demo(const std::string& listen, const std::string& data_dir) {
   fleet.Stop();
   platform.Stop();
   broker->Stop();
+  return 0;
+}
+
+struct ExportArgs {
+  std::string config;
+  std::string data_dir;
+  std::string from = "-1d";
+  std::string to = "now";
+  std::vector<std::string> assets;
+  std::string format = "csv";
+  std::string output;
+};
+
+int Export(const ExportArgs& args) {
+  Config config;
+  if (!args.config.empty()) {
+    ConfigLoad load = LoadConfigFile(args.config);
+    if (!load.ok()) return PrintErrors(load.errors);
+    config = load.config;
+  }
+  if (!args.data_dir.empty()) config.server.data_dir = args.data_dir;
+  const Timestamp now = SystemClock::Instance().Now();
+  ExportRequest request;
+  auto from = ParseTime(args.from, now);
+  auto to = ParseTime(args.to, now);
+  if (!from.ok() || !to.ok()) {
+    std::cerr
+        << "export: --from and --to take Unix milliseconds, RFC 3339, 'now' or a relative time such as -2h\n";
+    return 2;
+  }
+  request.from = *from;
+  request.to = *to;
+  request.assets = args.assets;
+  request.format = args.format == "line" ? ExportFormat::kLine : ExportFormat::kCsv;
+  Catalog catalog;
+  MetricsRegistry metrics;
+  auto historian = storage::Historian::Open(HistorianOptionsFrom(config, catalog), catalog, metrics,
+                                            SystemClock::Instance());
+  if (!historian.ok()) {
+    std::cerr << "export: cannot open the historian in " << config.server.data_dir
+              << "/historian: " << historian.status().message() << "\n";
+    return 1;
+  }
+  std::ofstream file;
+  if (!args.output.empty()) {
+    file.open(args.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "export: cannot write " << args.output << "\n";
+      return 1;
+    }
+  }
+  std::ostream& out = args.output.empty() ? std::cout : file;
+  auto written = ExportSamples(**historian, catalog, request, out);
+  if (!written.ok()) {
+    std::cerr << "export: " << written.status().message() << "\n";
+    return 1;
+  }
+  spdlog::info("export: {} samples from {} to {}", *written, FormatRfc3339(request.from),
+               FormatRfc3339(request.to));
   return 0;
 }
 
@@ -143,7 +205,24 @@ int main(int argc, char** argv) {
   demo->add_option("--listen", listen, "address of the API and dashboard")->capture_default_str();
   demo->add_option("--data", data_dir, "data folder")->capture_default_str();
 
+  mw::app::ExportArgs export_args;
+  auto* exp =
+      app.add_subcommand("export", "Stream a time range of the historian out as CSV or line protocol");
+  exp->add_option("-c,--config", export_args.config, "plant configuration (for data_dir and [storage])")
+      ->check(CLI::ExistingFile);
+  exp->add_option("--data", export_args.data_dir,
+                  "data folder (overrides the configuration's server.data_dir)");
+  exp->add_option("--from", export_args.from, "start: Unix ms, RFC 3339, now, or relative (-2h)")
+      ->capture_default_str();
+  exp->add_option("--to", export_args.to, "end, inclusive")->capture_default_str();
+  exp->add_option("--asset", export_args.assets, "asset path or path prefix (repeatable; default: all)");
+  exp->add_option("--format", export_args.format, "csv or line (InfluxDB line protocol)")
+      ->check(CLI::IsMember({"csv", "line"}))
+      ->capture_default_str();
+  exp->add_option("-o,--output", export_args.output, "output file (default: standard output)");
+
   CLI11_PARSE(app, argc, argv);
+  if (*exp) return mw::app::Export(export_args);
   if (*serve) return mw::app::Serve(config);
   if (*sim) return mw::app::Sim(config);
   if (*check) return mw::app::CheckConfig(config);

@@ -16,20 +16,59 @@ void RegisterAllPlugins(pipeline::PluginRegistry& registry) {
   analytics::RegisterZScore(registry);
 }
 
-Platform::Platform(const Config& config)
-    : config_(config),
-      clock_(SystemClock::Instance()),
-      cache_(static_cast<std::size_t>(config.server.live_window)),
-      runtime_(config, registry_, catalog_, metrics_, clock_, cache_) {
+storage::HistorianOptions HistorianOptionsFrom(const Config& config, const Catalog& catalog) {
+  const StorageSpec& s = config.storage;
+  storage::HistorianOptions o;
+  o.dir = config.server.data_dir + "/historian";
+  o.sync = s.sync == "async" ? storage::SyncMode::kAsync : storage::SyncMode::kSync;
+  o.commit_interval = std::chrono::microseconds(s.commit_interval / 1000);
+  o.chunk_samples = static_cast<std::size_t>(s.chunk_samples);
+  o.late_window = s.late_window;
+  o.max_points = static_cast<std::size_t>(s.max_points);
+  o.max_buckets = static_cast<std::size_t>(s.max_buckets);
+  for (const RetentionSpec& r : s.retention) o.retention.push_back({r.name, r.raw, r.rollup_1m, r.rollup_1h});
+  // The settings of a series come from its asset's template; the config outlives the historian.
+  o.settings = [&config, &catalog](const SeriesInfo& info) {
+    storage::SeriesSettings settings;
+    settings.retention_class = config.storage.default_retention;
+    auto asset = catalog.Asset(info.asset);
+    if (!asset) return settings;
+    auto t = config.templates.find(asset->template_name);
+    if (t == config.templates.end()) return settings;
+    if (const SignalSpec* signal = t->second.FindSignal(info.signal)) {
+      settings.resolution = signal->resolution;
+      if (!signal->retention.empty()) settings.retention_class = signal->retention;
+    }
+    return settings;
+  };
+  return o;
+}
+
+Platform::Platform(const Config& config) : config_(config), clock_(SystemClock::Instance()) {
   RegisterAllPlugins(registry_);
 }
 
 Platform::~Platform() { Stop(); }
 
 std::vector<ConfigError> Platform::Build() {
-  std::vector<ConfigError> errors = runtime_.Build();
+  if (config_.storage.kind == "memory") {
+    cache_ = std::make_unique<storage::LiveCache>(static_cast<std::size_t>(config_.server.live_window));
+    store_ = cache_.get();
+  } else {
+    auto historian =
+        storage::Historian::Open(HistorianOptionsFrom(config_, catalog_), catalog_, metrics_, clock_);
+    if (!historian.ok()) {
+      return {ConfigError{{config_.file, 0, 0},
+                          "server.data_dir",
+                          "cannot open the historian: " + historian.status().message()}};
+    }
+    historian_ = std::move(*historian);
+    store_ = historian_.get();
+  }
+  runtime_ = std::make_unique<pipeline::Runtime>(config_, registry_, catalog_, metrics_, clock_, *store_);
+  std::vector<ConfigError> errors = runtime_->Build();
   router_ = std::make_unique<api::Router>();
-  routes_ = std::make_unique<api::ApiRoutes>(catalog_, cache_, metrics_, clock_, clock_.Now());
+  routes_ = std::make_unique<api::ApiRoutes>(catalog_, *store_, metrics_, clock_, clock_.Now());
   routes_->Register(*router_);
   api::HttpServerOptions options;
   options.listen = config_.server.listen;
@@ -40,23 +79,28 @@ std::vector<ConfigError> Platform::Build() {
 Status Platform::Start() {
   if (!http_) return Status::FailedPrecondition("Build() first");
   MW_RETURN_IF_ERROR(http_->Start());
-  Status s = runtime_.Start();
+  Status s = runtime_->Start();
   if (!s.ok()) {
     http_->Stop();
     return s;
   }
   started_ = true;
-  spdlog::info("millwright serving on http://{} ({} assets declared, {} sources)", http_->address(),
-               config_.assets.size(), runtime_.source_count());
+  spdlog::info("millwright serving on http://{} ({} assets declared, {} sources, store: {})",
+               http_->address(), config_.assets.size(), runtime_->source_count(),
+               historian_ ? config_.server.data_dir + "/historian" : std::string("memory"));
   return Status::Ok();
 }
 
 void Platform::Stop() {
   if (!started_) return;
   started_ = false;
-  runtime_.Stop();
+  runtime_->Stop();
   http_->Stop();
-  spdlog::info("millwright stopped: {} samples processed", runtime_.samples_processed());
+  if (historian_) {
+    Status s = historian_->Close();
+    if (!s.ok()) spdlog::error("closing the historian: {}", s.message());
+  }
+  spdlog::info("millwright stopped: {} samples processed", runtime_->samples_processed());
 }
 
 int Platform::http_port() const { return http_ ? http_->port() : 0; }

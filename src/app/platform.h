@@ -14,6 +14,7 @@
 #include "core/metrics.h"
 #include "pipeline/plugin.h"
 #include "pipeline/runtime.h"
+#include "storage/historian/historian.h"
 #include "storage/live_cache.h"
 
 namespace mw::api {
@@ -27,6 +28,10 @@ namespace mw::app {
 // Registers every plugin of every module: the one place that knows them all.
 void RegisterAllPlugins(pipeline::PluginRegistry& registry);
 
+// The historian's options from a configuration: folder <data_dir>/historian, [storage] settings,
+// retention classes, and per-series resolution and retention from the asset's template.
+storage::HistorianOptions HistorianOptionsFrom(const Config& config, const Catalog& catalog);
+
 class Platform {
  public:
   explicit Platform(const Config& config);
@@ -34,17 +39,22 @@ class Platform {
   Platform(const Platform&) = delete;
   Platform& operator=(const Platform&) = delete;
 
-  // Creates every plugin and route. Returns all configuration problems (file:line: key: why).
+  // Opens the store ([storage]: the historian in server.data_dir, replaying its WAL, or the memory
+  // cache), then creates every plugin and route. Returns all configuration problems
+  // (file:line: key: why); a store that cannot open is one of them.
   std::vector<ConfigError> Build();
   // Starts the HTTP server, then the pipeline (workers, then sources).
   Status Start();
-  // Stops sources, drains the pipeline, then stops the HTTP server. Idempotent.
+  // Stops sources, drains the pipeline, stops the HTTP server, then closes the store (the
+  // historian flushes its heads). Idempotent.
   void Stop();
 
   int http_port() const;
   std::string http_address() const;
   MetricsRegistry& metrics() { return metrics_; }
   Catalog& catalog() { return catalog_; }
+  // The store samples go to; valid after Build().
+  pipeline::SeriesStore* store() { return store_; }
 
  private:
   const Config& config_;
@@ -52,8 +62,10 @@ class Platform {
   Catalog catalog_;
   MetricsRegistry metrics_;
   pipeline::PluginRegistry registry_;
-  storage::LiveCache cache_;
-  pipeline::Runtime runtime_;
+  std::unique_ptr<storage::Historian> historian_;
+  std::unique_ptr<storage::LiveCache> cache_;
+  pipeline::SeriesStore* store_ = nullptr;
+  std::unique_ptr<pipeline::Runtime> runtime_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::ApiRoutes> routes_;  // handlers point at it: outlives http_
   std::unique_ptr<api::HttpServer> http_;

@@ -1,9 +1,13 @@
 #include "core/config.h"
 
 #include <toml++/toml.h>
+
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "core/time_format.h"
 
 namespace mw {
 namespace {
@@ -48,20 +52,26 @@ class Checker {
   Checker(Config& config, std::vector<ConfigError>& errors) : config_(config), errors_(errors) {}
 
   void Run(const ConfigValue& root) {
-    static const std::set<std::string> kTop = {"server", "templates", "assets", "sources", "sinks"};
+    static const std::set<std::string> kTop = {"server", "storage", "templates",
+                                               "assets", "sources", "sinks"};
     for (const auto& [key, value] : root.table) {
       if (!kTop.count(key)) {
-        Error(value.where, key, "unknown section; expected one of server, templates, assets, sources, sinks");
+        Error(value.where, key,
+              "unknown section; expected one of server, storage, templates, assets, sources, sinks");
       }
     }
     if (auto* server = root.Find("server")) Server(*server);
+    if (auto* storage = root.Find("storage")) Storage(*storage);
     if (auto* templates = root.Find("templates")) Templates(*templates);
     if (auto* assets = root.Find("assets")) Assets(*assets);
     if (auto* sources = root.Find("sources")) config_.sources = Plugins(*sources, "sources");
     if (auto* sinks = root.Find("sinks")) config_.sinks = Plugins(*sinks, "sinks");
+    CheckRetentionNames();
   }
 
  private:
+  SourceLocation default_retention_where_;
+
   void Error(const SourceLocation& where, std::string key, std::string message) {
     errors_.push_back({where, std::move(key), std::move(message)});
   }
@@ -112,6 +122,111 @@ class Checker {
     }
   }
 
+  bool Duration(const ConfigValue& v, const std::string& key, std::int64_t& out) {
+    if (!Expect(v, ConfigValue::Type::kString, key)) return false;
+    auto d = ParseDuration(v.s);
+    if (!d.ok() || *d < 0) {
+      Error(v.where, key, "expected a duration such as \"250ms\", \"30d\" or \"0s\", got \"" + v.s + "\"");
+      return false;
+    }
+    out = *d;
+    return true;
+  }
+
+  bool OneOf(const ConfigValue& v, const std::string& key, const std::set<std::string>& allowed,
+             std::string& out) {
+    if (!Expect(v, ConfigValue::Type::kString, key)) return false;
+    if (!allowed.count(v.s)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      Error(v.where, key, "expected one of " + list + ", got \"" + v.s + "\"");
+      return false;
+    }
+    out = v.s;
+    return true;
+  }
+
+  void Storage(const ConfigValue& v) {
+    if (!Expect(v, ConfigValue::Type::kTable, "storage")) return;
+    auto& s = config_.storage;
+    for (const auto& [key, value] : v.table) {
+      std::string path = "storage." + key;
+      if (key == "kind") {
+        OneOf(value, path, {"historian", "memory"}, s.kind);
+      } else if (key == "sync") {
+        OneOf(value, path, {"sync", "async"}, s.sync);
+      } else if (key == "commit_interval") {
+        Duration(value, path, s.commit_interval);
+      } else if (key == "late_window") {
+        Duration(value, path, s.late_window);
+      } else if (key == "chunk_samples") {
+        IntInRange(value, path, 16, 1 << 20, s.chunk_samples);
+      } else if (key == "max_points") {
+        IntInRange(value, path, 1, 100'000'000, s.max_points);
+      } else if (key == "max_buckets") {
+        IntInRange(value, path, 1, 10'000'000, s.max_buckets);
+      } else if (key == "default_retention") {
+        if (Expect(value, ConfigValue::Type::kString, path)) {
+          s.default_retention = value.s;
+          default_retention_where_ = value.where;
+        }
+      } else if (key == "retention") {
+        Retention(value, path);
+      } else {
+        Error(value.where, path,
+              "unknown key; expected one of kind, sync, commit_interval, late_window, chunk_samples, "
+              "max_points, "
+              "max_buckets, default_retention, retention");
+      }
+    }
+  }
+
+  void Retention(const ConfigValue& v, const std::string& path) {
+    if (!Expect(v, ConfigValue::Type::kTable, path)) return;
+    for (const auto& [name, table] : v.table) {
+      std::string cpath = path + "." + name;
+      if (!Expect(table, ConfigValue::Type::kTable, cpath)) continue;
+      RetentionSpec r;
+      r.name = name;
+      r.where = table.where;
+      for (const auto& [key, value] : table.table) {
+        std::string kpath = cpath + "." + key;
+        if (key == "raw") {
+          Duration(value, kpath, r.raw);
+        } else if (key == "rollup_1m") {
+          Duration(value, kpath, r.rollup_1m);
+        } else if (key == "rollup_1h") {
+          Duration(value, kpath, r.rollup_1h);
+        } else {
+          Error(value.where, kpath, "unknown key; expected one of raw, rollup_1m, rollup_1h");
+        }
+      }
+      config_.storage.retention.push_back(std::move(r));
+    }
+  }
+
+  // Every retention class a signal or the default names must be declared.
+  void CheckRetentionNames() {
+    auto known = [&](const std::string& name) {
+      return std::any_of(config_.storage.retention.begin(), config_.storage.retention.end(),
+                         [&](const RetentionSpec& r) { return r.name == name; });
+    };
+    const auto& d = config_.storage.default_retention;
+    if (!d.empty() && !known(d)) {
+      Error(default_retention_where_, "storage.default_retention",
+            "unknown retention class \"" + d + "\"; declare it as [storage.retention." + d + "]");
+    }
+    for (const auto& [tname, t] : config_.templates) {
+      for (const auto& sig : t.signals) {
+        if (!sig.retention.empty() && !known(sig.retention)) {
+          Error(sig.where, "templates." + tname + ".signals." + sig.name + ".retention",
+                "unknown retention class \"" + sig.retention + "\"; declare it as [storage.retention." +
+                    sig.retention + "]");
+        }
+      }
+    }
+  }
+
   void Signals(const ConfigValue& v, const std::string& path, TemplateSpec& t) {
     if (!Expect(v, ConfigValue::Type::kArray, path)) return;
     std::set<std::string> seen;
@@ -137,8 +252,10 @@ class Checker {
               Error(value.where, kpath, "expected a positive number (the signal's resolution, e.g. 0.01)");
               sig.resolution = 0;
             }
+          } else if (key == "retention") {
+            if (Expect(value, ConfigValue::Type::kString, kpath)) sig.retention = value.s;
           } else {
-            Error(value.where, kpath, "unknown key; expected one of name, unit, resolution");
+            Error(value.where, kpath, "unknown key; expected one of name, unit, resolution, retention");
           }
         }
       } else {

@@ -59,6 +59,7 @@ struct SignalSpec {
   std::string unit;
   double resolution = 0;  // 0: not declared
   SourceLocation where;
+  std::string retention = {};  // retention class; empty: the storage default
 };
 
 // A processor, detector, source or sink as declared in the file.
@@ -93,9 +94,33 @@ struct ServerSpec {
   int live_window = 1024;     // recent samples kept in memory per series
 };
 
+// How long a class of series keeps raw data and its 1-minute and 1-hour rollups (ns; 0 = forever).
+struct RetentionSpec {
+  std::string name;
+  std::int64_t raw = 0;
+  std::int64_t rollup_1m = 0;
+  std::int64_t rollup_1h = 0;
+  SourceLocation where;
+};
+
+// [storage]: where samples are kept. "historian" (default): durable and compressed, in
+// server.data_dir; "memory": recent values only (tests, benchmarks of ingest alone).
+struct StorageSpec {
+  std::string kind = "historian";
+  std::string sync = "sync";                 // "sync" or "async" (see storage/historian)
+  std::int64_t commit_interval = 1'000'000;  // ns
+  int chunk_samples = 7200;
+  std::int64_t late_window = 3600LL * 1'000'000'000;  // ns
+  int max_points = 1'000'000;
+  int max_buckets = 100'000;
+  std::string default_retention;  // class for signals that name none; empty: keep everything
+  std::vector<RetentionSpec> retention;
+};
+
 struct Config {
   std::string file;
   ServerSpec server;
+  StorageSpec storage;
   std::map<std::string, TemplateSpec> templates;
   std::vector<AssetSpec> assets;
   std::vector<PluginSpec> sources;

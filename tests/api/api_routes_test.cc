@@ -488,7 +488,8 @@ TEST(ApiRoutes, RegistersEveryRouteWithItsRole) {
     EXPECT_EQ(route.role, route.path == "/healthz" ? Role::kPublic : Role::kViewer) << route.path;
   }
   EXPECT_EQ(paths, (std::vector<std::string>{"/healthz", "/metrics", "/api/v1/status", "/api/v1/assets",
-                                             "/api/v1/assets/", "/api/v1/series", "/api/v1/events", "/"}));
+                                             "/api/v1/assets/", "/api/v1/series", "/api/v1/latest",
+                                             "/api/v1/frames", "/api/v1/events", "/"}));
 }
 
 }  // namespace

@@ -38,8 +38,9 @@ class PlatformTest : public ::testing::Test {
     auto port = FreeLoopbackPort();
     ASSERT_TRUE(port.ok());
     http_port_ = *port;
-    testing::WriteFile(dir_.File("plant.toml"),
-                       app::DemoServeConfig("127.0.0.1:" + std::to_string(http_port_), broker_->port()));
+    testing::WriteFile(
+        dir_.File("plant.toml"),
+        app::DemoServeConfig("127.0.0.1:" + std::to_string(http_port_), broker_->port(), dir_.File("data")));
     testing::WriteFile(dir_.File("fleet.toml"), FleetFile(broker_->port()));
     auto serve = ChildProcess::Spawn({BinaryPath("millwright"), "serve", "-c", dir_.File("plant.toml")},
                                      dir_.File("serve.log"));
@@ -140,6 +141,45 @@ TEST_F(PlatformTest, IngestionResumesAfterTheBrokerRestarts) {
       << "no data after the broker came back\n"
       << Logs();
   EXPECT_TRUE(serve_.running());
+}
+
+TEST_F(PlatformTest, HistoryOutlivesKillNineAndExports) {
+  ASSERT_TRUE(WaitUntil([&] { return Status("samples_ingested") > 300; })) << Logs();
+  sim_.Stop();
+  json before = GetJson("/api/v1/series?asset=plant1/line1/machine-01&signal=rpm&from=-10m&limit=100000");
+  ASSERT_GT(before["points"].size(), 0u) << before;
+  serve_.Stop(SIGKILL, std::chrono::seconds(5));
+  auto serve = ChildProcess::Spawn({BinaryPath("millwright"), "serve", "-c", dir_.File("plant.toml")},
+                                   dir_.File("serve2.log"));
+  ASSERT_TRUE(serve.ok());
+  serve_ = std::move(serve).value();
+  ASSERT_TRUE(WaitForPort(http_port_, std::chrono::seconds(10)))
+      << testing::ReadFile(dir_.File("serve2.log"));
+  json after = GetJson("/api/v1/series?asset=plant1/line1/machine-01&signal=rpm&from=-10m&limit=100000");
+  ASSERT_GE(after["points"].size(), before["points"].size()) << testing::ReadFile(dir_.File("serve2.log"));
+  for (std::size_t i = 0; i < before["points"].size(); ++i)
+    ASSERT_EQ(after["points"][i], before["points"][i]) << i;
+  json buckets =
+      GetJson("/api/v1/series?asset=plant1/line1/machine-01&signal=rpm&from=-10m&step=1m&agg=count");
+  std::uint64_t counted = 0;
+  for (const auto& row : buckets["points"]) counted += row[1].get<std::uint64_t>();
+  EXPECT_EQ(counted, after["points"].size()) << buckets;
+  EXPECT_EQ(serve_.Stop(SIGTERM, std::chrono::seconds(10)), 0);
+
+  // Offline export of the same folder.
+  auto exp = ChildProcess::Spawn(
+      {BinaryPath("millwright"), "export", "-c", dir_.File("plant.toml"), "--from", "-10m", "--asset",
+       "plant1/line1/machine-01", "--format", "csv", "-o", dir_.File("out.csv")},
+      dir_.File("export.log"));
+  ASSERT_TRUE(exp.ok());
+  ASSERT_EQ(exp->Wait(std::chrono::seconds(30)), 0) << testing::ReadFile(dir_.File("export.log"));
+  std::string csv = testing::ReadFile(dir_.File("out.csv"));
+  EXPECT_EQ(csv.rfind("asset,signal,time,time_ns,value,quality\n", 0), 0u);
+  std::size_t rpm_lines = 0;
+  for (std::size_t at = csv.find(",rpm,"); at != std::string::npos; at = csv.find(",rpm,", at + 1))
+    ++rpm_lines;
+  EXPECT_EQ(rpm_lines, after["points"].size());
+  EXPECT_EQ(csv.find("machine-02"), std::string::npos) << "only the asked asset";
 }
 
 TEST_F(PlatformTest, SigtermDrainsAndExitsCleanly) {
