@@ -982,8 +982,9 @@ Status Historian::Impl::Flush() {
   }
   queue_cv_.notify_one();
   MW_RETURN_IF_ERROR(WaitFlushed());
-  MW_RETURN_IF_ERROR(TrimWal());
-  return wal_->Sync();
+  // Everything is in SQLite: a fresh segment lets the trim delete every record written so far.
+  MW_RETURN_IF_ERROR(wal_->Rotate());
+  return TrimWal();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1138,8 +1139,7 @@ Status Historian::Impl::Buckets(SeriesId id, Timestamp from, Timestamp to, Times
     acc->AddPoint(p.time, p.value);
   }
   // Where raw data has expired, rollups answer.
-  if (ClassOf(*st) && raw_start > from)
-    MW_RETURN_IF_ERROR(AddRollups(*st, from, raw_start, *acc));
+  if (ClassOf(*st) && raw_start > from) MW_RETURN_IF_ERROR(AddRollups(*st, from, raw_start, *acc));
   acc->Finish(out);
   return Status::Ok();
 }

@@ -130,6 +130,10 @@ class WalWriter {
   Status DropBefore(Lsn lsn);
   // Returns once everything appended before the call is fdatasynced.
   Status Sync();
+  // Syncs, then starts a fresh segment for the next record (unless the current one holds no
+  // record yet), so that DropBefore() can delete everything written so far. Appends wait while
+  // the new file is created.
+  Status Rotate();
   // Syncs, stops the background thread, closes the files and releases the folder. Idempotent:
   // later calls return what the first one did.
   Status Close();

@@ -120,6 +120,7 @@ class WalWriter::Impl {
   Result<Lsn> Append(std::uint8_t type, std::span<const std::span<const std::uint8_t>> parts);
   Status DropBefore(Lsn lsn);
   Status Sync();
+  Status RollSegment();
   Status Close();
   WalStats Stats() const;
 
@@ -386,6 +387,37 @@ Status WalWriter::Impl::Sync() {
   return SyncWrittenLocked(lock);
 }
 
+Status WalWriter::Impl::RollSegment() {
+  MW_RETURN_IF_ERROR(Sync());
+  // Holds mu_ throughout: no append can start a group, so no record lands in the old file after
+  // the new one exists. Rolling is rare (a flush of the whole historian); appenders wait a sync.
+  std::unique_lock lock(mu_);
+  if (!failed_.ok()) return failed_;
+  if (closed_)
+    return Status::FailedPrecondition(fmt::format("wal: the writer of {} is closed", options_.dir));
+  if (segment_records_ == 0 || writing_ || pending_records_ > 0) return Status::Ok();
+  auto next = std::make_shared<OpenSegment>();
+  next->path = options_.dir + "/" + SegmentFileName(next_lsn_);
+  Result<UniqueFd> fd = OpenFile(next->path, O_WRONLY | O_CREAT | O_EXCL);
+  if (!fd.ok()) return fd.status();
+  next->fd = std::move(*fd);
+  std::array<std::uint8_t, kSegmentHeaderSize> header{};
+  EncodeSegmentHeader(next_lsn_, header.data());
+  Status status = WriteAll(next->fd.get(), header, next->path);
+  if (status.ok()) status = SyncData(next->fd.get(), next->path);
+  if (status.ok()) status = SyncFile(dir_fd_.get(), options_.dir);
+  if (!status.ok()) {
+    FailLocked(status);
+    return status;
+  }
+  CountSync();
+  segments_.push_back({next_lsn_, next->path, kSegmentHeaderSize});
+  active_ = std::move(next);
+  segment_bytes_ = kSegmentHeaderSize;
+  segment_records_ = 0;
+  return Status::Ok();
+}
+
 Status WalWriter::Impl::DropBefore(Lsn lsn) {
   std::lock_guard drop(drop_mu_);
   for (;;) {
@@ -501,6 +533,8 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(const WalOptions& options, Ls
   impl->Start();
   return std::unique_ptr<WalWriter>(new WalWriter(std::move(impl)));
 }
+
+Status WalWriter::Rotate() { return impl_->RollSegment(); }
 
 Result<Lsn> WalWriter::Append(std::uint8_t type, std::span<const std::span<const std::uint8_t>> parts) {
   return impl_->Append(type, parts);

@@ -233,6 +233,30 @@ TEST(WalWriter, DropBeforeDeletesOnlyWholeSegmentsBelowTheLsn) {
   EXPECT_LE(from30.info.first_lsn, 30u);
 }
 
+TEST(WalWriter, RotateLetsDropBeforeEmptyTheLogAndRecoveryContinuesAfterIt) {
+  for (SyncMode mode : {SyncMode::kSync, SyncMode::kAsync}) {
+    TempDir tmp;
+    std::unique_ptr<WalWriter> writer = MustOpen({.dir = tmp.path(), .sync = mode}, 1);
+    for (Lsn i = 1; i <= 20; ++i) ASSERT_TRUE(writer->Append(1, MakePayload(i, 300)).ok());
+    ASSERT_TRUE(writer->Rotate().ok());
+    ASSERT_TRUE(writer->Rotate().ok());  // nothing new since: no second empty segment
+    ASSERT_TRUE(writer->DropBefore(21).ok());
+    std::vector<std::string> left = SegmentPaths(tmp.path());
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(*ParseSegmentFileName(std::filesystem::path(left.front()).filename().string()), 21u);
+    ASSERT_TRUE(writer->Close().ok());
+    Recovered empty = MustRecover(tmp.path(), 1);
+    EXPECT_TRUE(empty.records.empty());
+    EXPECT_EQ(empty.info.next_lsn, 21u);
+    writer = MustOpen({.dir = tmp.path(), .sync = mode}, empty.info.next_lsn);
+    ASSERT_EQ(*writer->Append(1, MakePayload(21, 300)), 21u);
+    ASSERT_TRUE(writer->Close().ok());
+    Recovered r = MustRecover(tmp.path(), 1);
+    ASSERT_EQ(r.records.size(), 1u);
+    EXPECT_EQ(r.records[0].lsn, 21u);
+  }
+}
+
 TEST(WalWriter, CloseIsIdempotentAndEndsAppends) {
   TempDir tmp;
   std::unique_ptr<WalWriter> writer = MustOpen({.dir = tmp.path()}, 1);
