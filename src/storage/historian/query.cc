@@ -110,6 +110,16 @@ void BucketAccumulator::AddBucket(Timestamp start, Timestamp end, const Bucket& 
   Merge(acc_[Index(start)], start, end, b.count, b.min, b.max, b.sum, b.first, b.last);
 }
 
+void BucketAccumulator::MergeFrom(const BucketAccumulator& other) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t i = 0; i < acc_.size() && i < other.acc_.size(); ++i) {
+    const Acc& o = other.acc_[i];
+    if (o.count == 0) continue;
+    Merge(acc_[i], o.first_time, o.last_time, o.count, o.has_finite ? o.min : nan, o.has_finite ? o.max : nan,
+          o.sum, o.first, o.last);
+  }
+}
+
 void BucketAccumulator::Finish(std::vector<Bucket>& out) const {
   out.clear();
   const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -37,6 +37,8 @@ class BucketAccumulator {
   // Adds a pre-aggregated bucket (a rollup) whose start lies in [from, to), into the bucket
   // holding `start`.
   void AddBucket(Timestamp start, Timestamp end, const Bucket& bucket);
+  // Adds everything `other` holds; it must have been created with the same from, to and step.
+  void MergeFrom(const BucketAccumulator& other);
   // The non-empty buckets, in time order.
   void Finish(std::vector<Bucket>& out) const;
 
