@@ -22,7 +22,9 @@ demo: deps build
 test: deps
 	@scripts/test.sh
 
-bench: build
+bench:
+	@scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory build
 	@scripts/bench.sh "$(B)" "$(DATA)"
 
 fuzz: deps
