@@ -1,10 +1,13 @@
-// Feeds arbitrary bytes to JsonMapper::Map and checks the invariants of its result.
+// Feeds arbitrary bytes to JsonMapper::Map and checks the invariants of its result, and, where the
+// CPU runs the haswell JSON kernel, that it gives exactly what the generic kernel gives.
 //
 // Input layout: byte 0 picks the mapper settings (signal mode, values_field, time unit, discovery);
 // if a '\n' follows within 128 bytes, the bytes before it are the topic; the rest is the payload.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,12 +24,28 @@ void Check(bool ok) {
   if (!ok) std::abort();
 }
 
+mw::TemplateSpec Template(const char* name, std::initializer_list<const char*> signals) {
+  mw::TemplateSpec t;
+  t.name = name;
+  for (const char* s : signals) {
+    mw::SignalSpec signal;
+    signal.name = s;
+    t.signals.push_back(signal);
+  }
+  return t;
+}
+
 std::map<std::string, mw::TemplateSpec> Templates() {
   std::map<std::string, mw::TemplateSpec> t;
-  t["pump"] =
-      mw::TemplateSpec{"pump", {{"temp", "C", 0, {}}, {"vib", "", 0, {}}, {"ts", "", 0, {}}}, {}, {}, {}};
-  t["bare"] = mw::TemplateSpec{"bare", {}, {}, {}, {}};
+  t["pump"] = Template("pump", {"temp", "vib", "ts"});
+  t["bare"] = Template("bare", {});
   return t;
+}
+
+bool SameBatch(const mw::Batch& a, const mw::Batch& b) {
+  return a.series == b.series && a.times == b.times && a.qualities == b.qualities &&
+         a.values.size() == b.values.size() &&
+         std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0;
 }
 
 }  // namespace
@@ -64,15 +83,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!discover || !mw::IsValidAssetPath(path)) return mw::kInvalidAsset;
     return catalog.AddAsset(path, "bare");
   };
+  MapperOptions haswell_options = options;
+  options.kernel = mw::connectors::mqtt::JsonKernel::kGeneric;
+  haswell_options.kernel = mw::connectors::mqtt::JsonKernel::kHaswell;
   JsonMapper mapper(std::move(options), catalog, templates, resolve);
+  std::optional<JsonMapper> haswell;
+  if (mw::connectors::mqtt::JsonKernelAvailable(mw::connectors::mqtt::JsonKernel::kHaswell))
+    haswell.emplace(std::move(haswell_options), catalog, templates, resolve);
 
   mw::Batch batch;
   batch.Append(7, 8, 9.0);
+  mw::Batch haswell_batch = batch;
   // Twice: the second run goes through the per-topic cache and must give the same outcome.
   std::optional<mw::connectors::mqtt::MapResult> first;
   for (int round = 0; round < 2; ++round) {
     const std::size_t before = batch.size();
     auto r = mapper.Map(topic, rest, 1, batch);
+    if (haswell) {
+      auto h = haswell->Map(topic, rest, 1, haswell_batch);
+      Check(h.error == r.error && h.message == r.message && h.readings == r.readings &&
+            h.samples == r.samples && h.bad_fields == r.bad_fields && SameBatch(batch, haswell_batch));
+    }
     if (first)
       Check(first->error == r.error && first->samples == r.samples && first->bad_fields == r.bad_fields);
     first = r;

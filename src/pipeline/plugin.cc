@@ -90,6 +90,13 @@ std::string Convert(const OptionSpec& spec, const ConfigValue& v, OptionValue& o
 
 }  // namespace
 
+Status Emitter::EmitEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch) {
+  Batch samples;
+  batch->Decode(worker, samples);
+  if (samples.empty()) return Status::Ok();
+  return Emit(std::move(samples));
+}
+
 std::string_view PluginKindName(PluginKind kind) {
   switch (kind) {
     case PluginKind::kSource:

@@ -5,7 +5,8 @@
 //
 // Threading: a Source runs its own threads and calls Emitter::Emit from them. A Processor instance
 // is created once per worker and only ever called from that worker's thread, so its per-series
-// state needs no lock. A Sink is shared by all workers and must be thread-safe.
+// state needs no lock. A Sink is shared by all workers and must be thread-safe. An EncodedBatch is
+// decoded on the thread of the worker it was emitted to.
 #pragma once
 
 #include <cstdint>
@@ -81,12 +82,36 @@ class Plugin {
   virtual ~Plugin() = default;
 };
 
+// Messages a source hands over undecoded, so that decoding (parsing, mapping) runs on the worker
+// that processes their samples, beside the other workers, rather than on the source's thread. All
+// of a batch's samples must belong to assets of that worker (Emitter::WorkerOf).
+class EncodedBatch {
+ public:
+  virtual ~EncodedBatch() = default;
+  // Appends the samples to `out`. Called once, on the thread of worker `worker`, which is the only
+  // thread that decodes batches emitted to that worker index: per-worker decoding state needs no
+  // lock. Failures are the source's to count and log; what decodes is processed.
+  virtual void Decode(std::size_t worker, Batch& out) = 0;
+};
+
 class Emitter {
  public:
   virtual ~Emitter() = default;
   // Hands a batch to the pipeline. Blocks while the pipeline is full (back-pressure). Returns
   // Cancelled, and does not take the batch, once the runtime is shutting down. Thread-safe.
   virtual Status Emit(Batch&& batch) = 0;
+
+  // The workers that decode encoded batches, numbered 0 .. workers() - 1, and the one that
+  // processes every sample of `asset`. This default is a single worker, the caller's thread.
+  virtual std::size_t workers() const { return 1; }
+  virtual std::size_t WorkerOf(AssetId asset) const { return 0; }
+
+  // Hands `batch`, whose samples all belong to assets of worker `worker`, to that worker, which
+  // decodes it (see EncodedBatch) and then processes it like an emitted Batch. Blocks while that
+  // worker's queue is full (back-pressure); Cancelled once the runtime is shutting down (the batch is
+  // then dropped undecoded). Thread-safe. This default decodes at once, on the calling thread, and
+  // Emit()s the samples.
+  virtual Status EmitEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch);
 };
 
 class Source : public Plugin {

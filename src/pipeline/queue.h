@@ -5,11 +5,13 @@
 // and then returns nullopt. Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace mw::pipeline {
 
@@ -49,6 +51,21 @@ class BoundedQueue {
     items_.pop_front();
     not_full_.notify_one();
     return item;
+  }
+
+  // Blocks like Pop(), then moves up to `max` items (at least one) to the end of `out`, so that a
+  // consumer that fell behind takes its backlog in one go. Returns false once closed and empty.
+  bool PopSome(std::vector<T>& out, std::size_t max) {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return false;
+    const std::size_t n = std::min(max ? max : 1, items_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    not_full_.notify_all();
+    return true;
   }
 
   void Close() {

@@ -1,5 +1,6 @@
 #include "pipeline/runtime.h"
 
+#include <algorithm>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +19,7 @@ struct Runtime::Worker {
   // Per series id: the processors that see it (computed on first sight).
   std::vector<std::vector<Processor*>> routes;
   std::vector<char> route_known;
+  Batch work;  // the samples of the queued batches being processed, then their derived ones; reused
   Batch derived;
   std::vector<Event> events;
   Gauge* depth = nullptr;
@@ -27,6 +29,11 @@ class Runtime::RouterEmitter final : public Emitter {
  public:
   explicit RouterEmitter(Runtime& runtime) : runtime_(runtime) {}
   Status Emit(Batch&& batch) override { return runtime_.Enqueue(std::move(batch)); }
+  std::size_t workers() const override { return std::max<std::size_t>(1, runtime_.workers_.size()); }
+  std::size_t WorkerOf(AssetId asset) const override { return runtime_.WorkerOfAsset(asset); }
+  Status EmitEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch) override {
+    return runtime_.EnqueueEncoded(worker, std::move(batch));
+  }
 
  private:
   Runtime& runtime_;
@@ -167,9 +174,10 @@ void Runtime::Stop() {
     if (w->thread.joinable()) w->thread.join();
 }
 
-std::size_t Runtime::WorkerOf(SeriesId id) const {
-  AssetId asset = catalog_.AssetOf(id);
-  return asset == kInvalidAsset ? 0 : asset % workers_.size();
+std::size_t Runtime::WorkerOf(SeriesId id) const { return WorkerOfAsset(catalog_.AssetOf(id)); }
+
+std::size_t Runtime::WorkerOfAsset(AssetId asset) const {
+  return asset == kInvalidAsset || workers_.empty() ? 0 : asset % workers_.size();
 }
 
 Status Runtime::Enqueue(Batch&& batch) {
@@ -177,7 +185,7 @@ Status Runtime::Enqueue(Batch&& batch) {
   if (batch.empty()) return Status::Ok();
   std::int64_t now = clock_.Steady();
   auto push = [&](std::size_t w, Batch&& b) {
-    Item item{std::move(b), now};
+    Item item{std::move(b), nullptr, now};
     if (!workers_[w]->queue.Push(item)) return Status::Cancelled("pipeline is shutting down");
     workers_[w]->depth->Set(static_cast<double>(workers_[w]->queue.size()));
     return Status::Ok();
@@ -195,10 +203,50 @@ Status Runtime::Enqueue(Batch&& batch) {
   return Status::Ok();
 }
 
+Status Runtime::EnqueueEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch) {
+  if (!accepting_.load(std::memory_order_acquire)) return Status::Cancelled("pipeline is shutting down");
+  if (worker >= workers_.size())
+    return Status::InvalidArgument("no worker " + std::to_string(worker) + " (there are " +
+                                   std::to_string(workers_.size()) + ")");
+  if (!batch) return Status::Ok();
+  Item item{{}, std::move(batch), clock_.Steady()};
+  Worker& w = *workers_[worker];
+  if (!w.queue.Push(item)) return Status::Cancelled("pipeline is shutting down");
+  w.depth->Set(static_cast<double>(w.queue.size()));
+  return Status::Ok();
+}
+
+namespace {
+
+void AppendColumns(const Batch& from, Batch& to) {
+  to.series.insert(to.series.end(), from.series.begin(), from.series.end());
+  to.times.insert(to.times.end(), from.times.begin(), from.times.end());
+  to.values.insert(to.values.end(), from.values.begin(), from.values.end());
+  to.qualities.insert(to.qualities.end(), from.qualities.begin(), from.qualities.end());
+}
+
+}  // namespace
+
 void Runtime::WorkerLoop(Worker& worker) {
-  while (auto item = worker.queue.Pop()) {
+  // A worker that fell behind (the store waiting on an fdatasync, say) takes up to kMaxItems queued
+  // batches at once and handles them as one: one store append, hence one WAL record and one
+  // durable commit, for all of them. This is the pipeline's half of group commit.
+  constexpr std::size_t kMaxItems = 16;
+  std::vector<Item> items;
+  while (worker.queue.PopSome(items, kMaxItems)) {
     worker.depth->Set(static_cast<double>(worker.queue.size()));
-    ProcessItem(worker, *item);
+    std::int64_t enqueued = items.front().enqueued_steady;
+    worker.work.clear();
+    for (Item& item : items) {
+      enqueued = std::min(enqueued, item.enqueued_steady);
+      if (item.encoded) {
+        item.encoded->Decode(worker.index, worker.work);
+      } else {
+        AppendColumns(item.batch, worker.work);
+      }
+    }
+    items.clear();  // frees the encoded bytes before the batch is processed
+    ProcessBatch(worker, worker.work, enqueued);
   }
 }
 
@@ -223,22 +271,24 @@ const std::vector<Processor*>& Runtime::RouteFor(Worker& worker, SeriesId id) {
   return worker.routes[id];
 }
 
-void Runtime::ProcessItem(Worker& worker, Item& item) {
-  const Batch& batch = item.batch;
+void Runtime::ProcessBatch(Worker& worker, Batch& batch, std::int64_t enqueued_steady) {
+  if (batch.empty()) return;
+  const std::size_t raw = batch.size();
   worker.derived.clear();
   worker.events.clear();
   ProcessorOutput out{worker.derived, worker.events};
-  for (std::size_t i = 0; i < batch.size(); ++i) {
+  for (std::size_t i = 0; i < raw; ++i) {
     const auto& route = RouteFor(worker, batch.series[i]);
     if (route.empty()) continue;
     Sample s = batch.At(i);
     for (Processor* p : route) p->Process(s, out);
   }
-  if (!store_.Append(batch).ok()) sink_errors_->Add();
+  // Raw and derived samples go to the store in one append: one WAL record, one commit.
   if (!worker.derived.empty()) {
-    if (!store_.Append(worker.derived).ok()) sink_errors_->Add();
     derived_samples_->Add(worker.derived.size());
+    AppendColumns(worker.derived, batch);
   }
+  if (!store_.Append(batch).ok()) sink_errors_->Add();
   if (!worker.events.empty()) {
     if (!store_.AppendEvents(worker.events).ok()) sink_errors_->Add();
     std::uint64_t n = 0;
@@ -246,12 +296,10 @@ void Runtime::ProcessItem(Worker& worker, Item& item) {
     anomalies_->Add(n);
   }
   for (auto& sink : sinks_) {
-    Status s = sink->Write(batch, worker.events);
-    if (s.ok() && !worker.derived.empty()) s = sink->Write(worker.derived, {});
-    if (!s.ok()) sink_errors_->Add();
+    if (!sink->Write(batch, worker.events).ok()) sink_errors_->Add();
   }
-  samples_processed_->Add(batch.size());
-  latency_->Observe(static_cast<double>(clock_.Steady() - item.enqueued_steady) / 1e9);
+  samples_processed_->Add(raw);
+  latency_->Observe(static_cast<double>(clock_.Steady() - enqueued_steady) / 1e9);
 }
 
 }  // namespace mw::pipeline

@@ -3,10 +3,14 @@
 //
 //   sources --Emit--> router --(asset -> worker)--> bounded queue per worker --> worker thread:
 //     processors/detectors per sample -> store.Append(raw + derived) -> sinks -> events
+//   sources --EmitEncoded(worker)--> that worker's queue --> worker thread: Decode, then as above
+// A worker takes what has queued up (up to 16 batches) in one go and handles it as one batch, so a
+// store that waits on each append's durable commit commits the backlog at once.
 //
 // Each asset is routed to exactly one worker, so per-series state in processors needs no lock and
-// the store sees one writer per series. A full worker queue blocks Emit (back-pressure); nothing
-// is dropped. Stop() stops the sources first, then drains every queue, then joins the workers.
+// the store sees one writer per series. A full worker queue blocks Emit and EmitEncoded
+// (back-pressure); nothing is dropped. Stop() stops the sources first, then drains every queue
+// (decoding what is encoded), then joins the workers.
 //
 // Lifetime: everything passed to the constructor must outlive the Runtime.
 #pragma once
@@ -55,16 +59,19 @@ class Runtime {
  private:
   struct Item {
     Batch batch;
+    std::unique_ptr<EncodedBatch> encoded;  // when set, `batch` is empty: decode this first
     std::int64_t enqueued_steady = 0;
   };
   struct Worker;
   class RouterEmitter;
 
   void WorkerLoop(Worker& worker);
-  void ProcessItem(Worker& worker, Item& item);
+  void ProcessBatch(Worker& worker, Batch& batch, std::int64_t enqueued_steady);
   const std::vector<Processor*>& RouteFor(Worker& worker, SeriesId id);
   Status Enqueue(Batch&& batch);
+  Status EnqueueEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch);
   std::size_t WorkerOf(SeriesId id) const;
+  std::size_t WorkerOfAsset(AssetId asset) const;
 
   const Config& config_;
   const PluginRegistry& registry_;

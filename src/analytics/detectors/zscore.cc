@@ -38,9 +38,24 @@ void RollingStats::Remove(double x) {
   if (m2_ < 0) m2_ = 0;
 }
 
-void RollingStats::Recompute(const std::deque<std::pair<Timestamp, double>>& window) {
+void RollingStats::Replace(double out, double in, double inverse_count) {
+  if (n_ < 2) {
+    Remove(out);
+    Add(in);
+    return;
+  }
+  // With n fixed: mean' = mean + (in - out) / n, and the sum of squared deviations changes by
+  // (in - out) * ((in - mean') + (out - mean)).
+  const double delta = in - out;
+  const double old_mean = mean_;
+  mean_ += delta * inverse_count;
+  m2_ += delta * ((in - mean_) + (out - old_mean));
+  if (m2_ < 0) m2_ = 0;
+}
+
+void RollingStats::Recompute(const SampleWindow& window) {
   *this = {};
-  for (const auto& [t, x] : window) Add(x);
+  for (std::size_t i = 0; i < window.size(); ++i) Add(window.value(i));
 }
 
 double RollingStats::SampleStddev() const {
@@ -48,7 +63,12 @@ double RollingStats::SampleStddev() const {
 }
 
 ZScoreDetector::ZScoreDetector(ZScoreOptions options, std::string name, Catalog& catalog)
-    : options_(std::move(options)), name_(std::move(name)), catalog_(catalog) {}
+    : options_(std::move(options)), name_(std::move(name)), catalog_(catalog) {
+  if (options_.window >= 2) {
+    inverse_window_ = 1.0 / static_cast<double>(options_.window);
+    inverse_window_minus_one_ = 1.0 / static_cast<double>(options_.window - 1);
+  }
+}
 
 bool ZScoreDetector::AppliesTo(std::string_view signal) const {
   return options_.signals.empty() ||
@@ -56,52 +76,69 @@ bool ZScoreDetector::AppliesTo(std::string_view signal) const {
 }
 
 ZScoreDetector::SeriesState& ZScoreDetector::StateFor(SeriesId id) {
+  if (id < states_.size() && states_[id]) return *states_[id];
+  return NewState(id);
+}
+
+ZScoreDetector::SeriesState& ZScoreDetector::NewState(SeriesId id) {
   if (id >= states_.size()) states_.resize(std::max<std::size_t>(id + 1, states_.size() * 2));
   auto& state = states_[id];
-  if (!state) {
-    state = std::make_unique<SeriesState>();
-    if (auto info = catalog_.Series(id))
-      state->output = catalog_.InternSeries(info->asset, info->signal + "." + options_.output);
-  }
+  state = std::make_unique<SeriesState>(options_.window_time > 0);
+  if (auto info = catalog_.Series(id))
+    state->output = catalog_.InternSeries(info->asset, info->signal + "." + options_.output);
   return *state;
 }
 
+void ZScoreDetector::CountRemoval(SeriesState& state) {
+  if (++state.removals >= kRecomputeEvery) {
+    state.removals = 0;
+    state.stats.Recompute(state.window);
+  }
+}
+
 void ZScoreDetector::Evict(SeriesState& state, Timestamp now) {
-  auto remove_front = [&] {
-    state.stats.Remove(state.window.front().second);
-    state.window.pop_front();
-    if (++state.removals >= kRecomputeEvery) {
-      state.removals = 0;
-      state.stats.Recompute(state.window);
-    }
-  };
-  if (options_.window_time > 0) {
-    while (!state.window.empty() && state.window.front().first <= now - options_.window_time) remove_front();
-  } else {
-    while (state.window.size() > options_.window) remove_front();
+  while (!state.window.empty() && state.window.front_time() <= now - options_.window_time) {
+    state.stats.Remove(state.window.front_value());
+    state.window.PopFront();
+    CountRemoval(state);
   }
 }
 
 void ZScoreDetector::Process(const Sample& sample, pipeline::ProcessorOutput& out) {
   if (!std::isfinite(sample.value) || sample.quality == Quality::kBad) return;
   SeriesState& state = StateFor(sample.series);
-  Evict(state, sample.time);
-  if (state.window.size() >= options_.warmup && state.window.size() >= 2) {
-    double mean = state.stats.mean();
-    double sd = state.stats.SampleStddev();
-    double diff = sample.value - mean;
+  const bool timed = options_.window_time > 0;
+  if (timed) Evict(state, sample.time);
+  const std::size_t n = state.window.size();
+  if (n >= options_.warmup && n >= 2) {
+    const double mean = state.stats.mean();
+    // A full count window (the steady state) has a constant count: multiply instead of divide.
+    const double variance = !timed && n == options_.window
+                                ? state.stats.SampleVariance(inverse_window_minus_one_)
+                                : state.stats.SampleVariance(1.0 / static_cast<double>(n - 1));
+    const double sd = std::sqrt(variance);
+    const double diff = sample.value - mean;
     double z = sd > 0 ? diff / sd : (diff == 0 ? 0 : std::copysign(kMaxScore, diff));
     z = std::clamp(z, -kMaxScore, kMaxScore);
     if (state.output != kInvalidSeries) out.derived.Append(state.output, sample.time, std::fabs(z));
     if (std::fabs(z) >= options_.threshold) {
-      out.events.push_back({EventKind::kAnomaly, sample.time, sample.series, sample.value, z, name_,
-                            fmt::format("z = {:.2f} (mean {:.4g}, stddev {:.4g}, {} values)", z, mean, sd,
-                                        state.window.size())});
+      out.events.push_back(
+          {EventKind::kAnomaly, sample.time, sample.series, sample.value, z, name_,
+           fmt::format("z = {:.2f} (mean {:.4g}, stddev {:.4g}, {} values)", z, mean, sd, n)});
     }
   }
-  state.window.emplace_back(sample.time, sample.value);
-  state.stats.Add(sample.value);
-  if (options_.window_time == 0 && state.window.size() > options_.window) Evict(state, sample.time);
+  if (!timed && n >= options_.window) {
+    // A full count window: the new value takes the oldest one's place.
+    const double oldest = state.window.front_value();
+    state.window.Prefetch(16);
+    state.window.PopFront();
+    state.window.Push(sample.time, sample.value);
+    state.stats.Replace(oldest, sample.value, inverse_window_);
+    CountRemoval(state);
+  } else {
+    state.window.Push(sample.time, sample.value);
+    state.stats.Add(sample.value);
+  }
 }
 
 pipeline::PluginDescriptor ZScoreDetector::Descriptor() {

@@ -9,11 +9,11 @@
 // One instance per worker; called from that worker's thread only (see pipeline/plugin.h).
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "analytics/detectors/window.h"
 #include "pipeline/plugin.h"
 
 namespace mw::analytics {
@@ -33,10 +33,15 @@ class RollingStats {
  public:
   void Add(double x);
   void Remove(double x);
-  void Recompute(const std::deque<std::pair<Timestamp, double>>& window);
+  // Remove(out) then Add(in) in one step, for a window that keeps its size; `inverse_count` is
+  // 1.0 / count(), so that the step needs no division.
+  void Replace(double out, double in, double inverse_count);
+  void Recompute(const SampleWindow& window);
   std::size_t count() const { return n_; }
   double mean() const { return mean_; }
   double SampleStddev() const;
+  // The sample variance given 1.0 / (count() - 1), without a division.
+  double SampleVariance(double inverse_count_minus_one) const { return m2_ * inverse_count_minus_one; }
 
  private:
   std::size_t n_ = 0;
@@ -55,15 +60,21 @@ class ZScoreDetector final : public pipeline::Processor {
 
  private:
   struct SeriesState {
+    explicit SeriesState(bool timed) : window(timed) {}
     SeriesId output = kInvalidSeries;
-    std::deque<std::pair<Timestamp, double>> window;
+    SampleWindow window;
     RollingStats stats;
     std::size_t removals = 0;
   };
   SeriesState& StateFor(SeriesId id);
+  SeriesState& NewState(SeriesId id);
   void Evict(SeriesState& state, Timestamp now);
+  void CountRemoval(SeriesState& state);
 
   ZScoreOptions options_;
+  // 1 / window and 1 / (window - 1), for count windows once full.
+  double inverse_window_ = 0;
+  double inverse_window_minus_one_ = 0;
   std::string name_;
   Catalog& catalog_;
   std::vector<std::unique_ptr<SeriesState>> states_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
@@ -20,10 +21,12 @@ namespace {
 // notices a stop request while a connection attempt hangs; keepalive pings need no shorter value.
 constexpr int kLoopTimeoutMs = 200;
 
-// Messages that are already waiting on the socket are gathered into one batch of up to this many
-// samples before it is handed to the pipeline: one queue hand-off per burst instead of one per
-// message, which is what lets small messages keep up with the broker.
-constexpr std::size_t kFlushSamples = 4096;
+// Messages that are already waiting on the socket are gathered into one pending batch per worker,
+// handed to the pipeline at the end of the burst or once it holds this many messages or bytes: one
+// queue hand-off per burst instead of one per message, which is what lets small messages keep up
+// with the broker. (128 KiB also keeps the buffers below glibc's default mmap threshold.)
+constexpr std::size_t kFlushMessages = 1024;
+constexpr std::size_t kFlushBytes = 128 * 1024 - 4096;
 constexpr int kMaxDrainPackets = 1024;
 // The longest a sample waits in an open batch while messages keep arriving.
 constexpr std::int64_t kLingerNs = kNanosPerMilli;
@@ -46,6 +49,39 @@ std::string FormatDuration(std::int64_t ns) {
 
 }  // namespace
 
+// The messages routed to one worker since the last flush: per message its topic, its payload and
+// JsonMapper::kPadding bytes, so that the worker parses the payload where it is.
+class MqttSource::Pending final : public pipeline::EncodedBatch {
+ public:
+  explicit Pending(MqttSource& source) : source_(source) {}
+  ~Pending() override { source_.Recycle(std::move(bytes), std::move(messages)); }
+  Pending(const Pending&) = delete;
+  Pending& operator=(const Pending&) = delete;
+
+  void Decode(std::size_t worker, Batch& out) override { source_.Decode(worker, *this, out); }
+
+  void Add(std::string_view topic, std::string_view payload, Timestamp arrival, AssetId asset) {
+    PendingMessage m;
+    m.at = bytes.size();
+    m.topic_size = static_cast<std::uint32_t>(topic.size());
+    m.payload_size = static_cast<std::uint32_t>(payload.size());
+    m.arrival = arrival;
+    m.asset = asset;
+    const std::size_t size = topic.size() + payload.size() + JsonMapper::kPadding;
+    if (bytes.capacity() < m.at + size) bytes.reserve(std::max(2 * bytes.capacity(), m.at + size));
+    bytes.insert(bytes.end(), topic.begin(), topic.end());
+    bytes.insert(bytes.end(), payload.begin(), payload.end());
+    bytes.insert(bytes.end(), JsonMapper::kPadding, ' ');
+    messages.push_back(m);
+  }
+
+  std::vector<char> bytes;
+  std::vector<PendingMessage> messages;
+
+ private:
+  MqttSource& source_;
+};
+
 // libmosquitto's C callbacks, forwarding to the source given as user data. They all run on the
 // source's client thread, inside mosquitto_loop().
 struct MqttSource::Callbacks {
@@ -64,15 +100,16 @@ struct MqttSource::Callbacks {
   }
 };
 
-MqttSource::MqttSource(std::string name, MqttSourceOptions options, std::unique_ptr<JsonMapper> mapper,
-                       MetricsRegistry& metrics, const Clock& clock)
+MqttSource::MqttSource(std::string name, MqttSourceOptions options, TopicRouter router,
+                       MapperFactory make_mapper, MetricsRegistry& metrics, const Clock& clock)
     : name_(std::move(name)),
       options_(std::move(options)),
-      mapper_(std::move(mapper)),
+      make_mapper_(std::move(make_mapper)),
       clock_(clock),
       reject_log_(60 * kNanosPerSecond, &clock),
       connect_log_(10 * kNanosPerSecond, &clock),
-      backoff_ns_(options_.reconnect_min_ns) {
+      backoff_ns_(options_.reconnect_min_ns),
+      router_(std::move(router)) {
   for (const auto& topic : options_.topics)
     filters_.push_back(options_.shared_group.empty() ? topic
                                                      : "$share/" + options_.shared_group + "/" + topic);
@@ -123,6 +160,11 @@ Status MqttSource::Start(pipeline::Emitter& emitter) {
   mosquitto_message_v5_callback_set(mosq_, &Callbacks::Message);
 
   emitter_ = &emitter;
+  const std::size_t workers = std::max<std::size_t>(1, emitter.workers());
+  mappers_.clear();
+  for (std::size_t i = 0; i < workers; ++i) mappers_.push_back(make_mapper_());
+  pending_.clear();
+  pending_.resize(workers);
   spdlog::info("mqtt source {}: connecting to {}:{} as \"{}\" ({})", name_, options_.host, options_.port,
                options_.client_id, options_.mqtt5 ? "MQTT 5" : "MQTT 3.1.1");
   rc = mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
@@ -171,10 +213,10 @@ void MqttSource::Run(bool socket_open) {
     // While a batch is open, wait at most 1 ms for more: a steady stream of small messages then
     // travels in batches of up to a millisecond, and an idle moment flushes at once.
     std::uint64_t before = messages_seen_;
-    int rc = mosquitto_loop(mosq_, batch_.empty() ? kLoopTimeoutMs : 1, 1);
+    int rc = mosquitto_loop(mosq_, pending_messages_ == 0 ? kLoopTimeoutMs : 1, 1);
     if (rc == MOSQ_ERR_SUCCESS) DrainReadable();
     bool idle = messages_seen_ == before;
-    if (rc != MOSQ_ERR_SUCCESS || idle || clock_.Steady() - batch_opened_ >= kLingerNs) Flush();
+    if (rc != MOSQ_ERR_SUCCESS || idle || clock_.Steady() - pending_since_ >= kLingerNs) Flush();
     if (rc != MOSQ_ERR_SUCCESS) {
       if (!attempt_reported_ && !stopping_) LogConnectFailure(ErrorText(rc));
       socket_open = false;
@@ -252,7 +294,7 @@ void MqttSource::HandleDisconnect(int rc) {
 void MqttSource::DrainReadable() {
   // The socket is non-blocking: a read that finds nothing (or half a packet) delivers no message,
   // which ends the burst without a poll() per packet.
-  for (int i = 0; i < kMaxDrainPackets && batch_.size() < kFlushSamples; ++i) {
+  for (int i = 0; i < kMaxDrainPackets; ++i) {
     std::uint64_t before = messages_seen_;
     // An error closes the socket; the next mosquitto_loop() reports it and reconnects.
     if (mosquitto_loop_read(mosq_, 1) != MOSQ_ERR_SUCCESS || messages_seen_ == before) return;
@@ -260,33 +302,80 @@ void MqttSource::DrainReadable() {
 }
 
 void MqttSource::HandleMessage(const char* topic, const void* payload, int size) {
-  messages_in_->Add();
   ++messages_seen_;
   std::string_view body(static_cast<const char*>(payload), payload ? static_cast<std::size_t>(size) : 0);
-  if (batch_.empty()) {
-    batch_.reserve(last_batch_size_);
-    batch_opened_ = clock_.Steady();
+  MapResult routed;
+  const AssetId asset = router_.Route(topic, routed);
+  if (asset == kInvalidAsset) {
+    messages_in_->Add();
+    return Reject(topic, *routed.error, 1, routed.message);
   }
-  MapResult result = mapper_->Map(topic, body, clock_.Now(), batch_);
-  if (result.error) return Reject(topic, *result.error, 1, result.message);
-  if (result.bad_fields > 0) Reject(topic, Reason::kBadField, result.bad_fields, result.message);
-  if (batch_.size() >= kFlushSamples) Flush();
+  const std::size_t worker = emitter_->WorkerOf(asset) % pending_.size();
+  std::unique_ptr<Pending>& pending = pending_[worker];
+  if (!pending) pending = NewPending();
+  if (pending_messages_++ == 0) pending_since_ = clock_.Steady();
+  pending->Add(topic, body, clock_.Now(), asset);
+  if (pending->messages.size() >= kFlushMessages || pending->bytes.size() >= kFlushBytes) FlushWorker(worker);
 }
 
 void MqttSource::Flush() {
-  if (batch_.empty()) return;
-  const std::size_t n = batch_.size();
-  last_batch_size_ = n;
-  Status s = emitter_->Emit(std::move(batch_));
-  batch_ = Batch();
-  if (s.ok()) {
-    samples_in_->Add(n);
-  } else {
+  for (std::size_t w = 0; w < pending_.size(); ++w) FlushWorker(w);
+  pending_messages_ = 0;
+}
+
+void MqttSource::FlushWorker(std::size_t worker) {
+  std::unique_ptr<Pending> pending = std::move(pending_[worker]);
+  if (!pending) return;
+  const std::size_t n = pending->messages.size();
+  pending_messages_ -= std::min(pending_messages_, n);
+  Status s = emitter_->EmitEncoded(worker, std::move(pending));
+  if (!s.ok()) {
     std::uint64_t suppressed = 0;
     if (reject_log_.ShouldLog(std::string("\0emit", 5), &suppressed))
-      spdlog::warn("mqtt source {}: pipeline did not take {} samples: {} ({} more suppressed)", name_, n,
+      spdlog::warn("mqtt source {}: pipeline did not take {} messages: {} ({} more suppressed)", name_, n,
                    s.message(), suppressed);
   }
+}
+
+void MqttSource::Decode(std::size_t worker, const Pending& pending, Batch& out) {
+  JsonMapper& mapper = *mappers_[worker % mappers_.size()];
+  const std::size_t before = out.size();
+  for (const PendingMessage& m : pending.messages) {
+    const char* p = pending.bytes.data() + m.at;
+    const std::string_view topic(p, m.topic_size);
+    MapResult r = mapper.MapRouted(topic, m.asset, std::string_view(p + m.topic_size, m.payload_size), true,
+                                   m.arrival, out);
+    if (r.error) {
+      Reject(topic, *r.error, 1, r.message);
+    } else if (r.bad_fields > 0) {
+      Reject(topic, Reason::kBadField, r.bad_fields, r.message);
+    }
+  }
+  // Once per batch: the counters are shared by the workers, and one increment per message made
+  // their cache line travel between them.
+  messages_in_->Add(pending.messages.size());
+  samples_in_->Add(out.size() - before);
+}
+
+std::unique_ptr<MqttSource::Pending> MqttSource::NewPending() {
+  auto pending = std::make_unique<Pending>(*this);
+  std::lock_guard lock(pool_mu_);
+  if (!pool_.empty()) {
+    pending->bytes.swap(pool_.back().first);
+    pending->messages.swap(pool_.back().second);
+    pool_.pop_back();
+  }
+  return pending;
+}
+
+void MqttSource::Recycle(std::vector<char>&& bytes, std::vector<PendingMessage>&& messages) {
+  // Keep the buffers of a few batches per worker: enough for the queues' steady state, while a
+  // burst of many larger ones is given back to the allocator.
+  bytes.clear();
+  messages.clear();
+  std::lock_guard lock(pool_mu_);
+  if (pool_.size() < 4 * std::max<std::size_t>(1, pending_.size()) && bytes.capacity() <= 4 * kFlushBytes)
+    pool_.emplace_back(std::move(bytes), std::move(messages));
 }
 
 void MqttSource::Reject(std::string_view topic, Reason reason, std::uint64_t count,

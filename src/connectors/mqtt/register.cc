@@ -176,10 +176,13 @@ Result<std::unique_ptr<pipeline::Plugin>> Create(const pipeline::Options& o, pip
   AssetResolver resolve = [fn = ctx.resolve_asset, discover](std::string_view path) {
     return fn(path, discover);
   };
-  auto mapper =
-      std::make_unique<JsonMapper>(std::move(m), ctx.catalog, ctx.config.templates, std::move(resolve));
-  std::unique_ptr<pipeline::Plugin> source =
-      std::make_unique<MqttSource>(ctx.name, std::move(s), std::move(mapper), ctx.metrics, ctx.clock);
+  TopicRouter router(m.asset, resolve);
+  // One mapper per pipeline worker; the catalog and the config outlive the plugins.
+  MapperFactory make_mapper = [m, &catalog = ctx.catalog, &templates = ctx.config.templates, resolve] {
+    return std::make_unique<JsonMapper>(m, catalog, templates, resolve);
+  };
+  std::unique_ptr<pipeline::Plugin> source = std::make_unique<MqttSource>(
+      ctx.name, std::move(s), std::move(router), std::move(make_mapper), ctx.metrics, ctx.clock);
   return source;
 }
 

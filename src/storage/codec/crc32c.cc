@@ -2,6 +2,7 @@
 
 #include <array>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 
 namespace mw::storage::codec {
@@ -52,11 +53,48 @@ std::uint32_t Update(std::uint32_t state, const std::uint8_t* data, std::size_t 
   return UpdateBytewise(state, data, size);
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// SSE 4.2's crc32 instruction computes exactly this CRC (Castagnoli, reflected), 8 bytes per
+// instruction: several times the table loop. The x86-64 baseline lacks it, so this one function is
+// compiled for SSE 4.2 and chosen at run time. It calls nothing but the builtins, so no code
+// compiled for SSE 4.2 can leak into the rest of the binary.
+__attribute__((target("sse4.2"))) std::uint32_t UpdateSse42(std::uint32_t state, const std::uint8_t* data,
+                                                            std::size_t size) {
+  std::uint64_t crc = state;
+  while (size >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data, 8);
+    crc = __builtin_ia32_crc32di(crc, word);
+    data += 8;
+    size -= 8;
+  }
+  auto crc32 = static_cast<std::uint32_t>(crc);
+  while (size-- > 0) crc32 = __builtin_ia32_crc32qi(crc32, *data++);
+  return crc32;
+}
+
+using UpdateFn = std::uint32_t (*)(std::uint32_t, const std::uint8_t*, std::size_t);
+
+UpdateFn PickUpdate() {
+  if (std::getenv("MW_CRC32C_GENERIC") == nullptr && __builtin_cpu_supports("sse4.2")) return UpdateSse42;
+  return Update;
+}
+
+const UpdateFn kUpdate = PickUpdate();
+#else
+constexpr auto kUpdate = Update;
+#endif
+
 }  // namespace
 
 std::uint32_t Crc32c(std::span<const std::uint8_t> bytes) { return Crc32cExtend(0, bytes); }
 
 std::uint32_t Crc32cExtend(std::uint32_t crc, std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return crc;
+  return ~kUpdate(~crc, bytes.data(), bytes.size());
+}
+
+std::uint32_t Crc32cExtendPortable(std::uint32_t crc, std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return crc;
   return ~Update(~crc, bytes.data(), bytes.size());
 }

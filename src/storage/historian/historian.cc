@@ -108,6 +108,7 @@ struct SeriesState {
   bool has_newest = false;
   Timestamp newest = 0;
   std::uint64_t touch = 0;
+  std::uint32_t touch_slot = 0;  // this series' index in the `touched` list of the current append
 
   mutable std::mutex mu;
   SeriesKind kind = SeriesKind::kScalar;
@@ -196,6 +197,9 @@ class Historian::Impl {
   bool HeadFull(const SeriesState& st) const;
   void CloseHead(SeriesState& st);  // st.mu held
   void Enqueue(FlushItem item);
+  void ApplyGrouped(std::span<SeriesState* const> states, std::span<const Timestamp> times,
+                    std::span<const double> values, std::span<const Quality> qualities,
+                    std::size_t series_count, std::uint64_t lsn);
   void FlusherLoop();
   Status FlushItems(std::vector<FlushItem>& items);
   Status TrimWal();
@@ -595,6 +599,39 @@ void Historian::Impl::CloseHead(SeriesState& st) {
   Enqueue(FlushItem{&st, std::move(chunk), false, {}, 0});
 }
 
+// Into the heads, one lock per series: batches interleave their series (a message carries a
+// reading of several signals at a time), so the samples are first put in series order, stably (a
+// counting sort by the series' slot in `touched`), and each series then takes its run under one
+// lock instead of one lock per sample.
+void Historian::Impl::ApplyGrouped(std::span<SeriesState* const> states, std::span<const Timestamp> times,
+                                   std::span<const double> values, std::span<const Quality> qualities,
+                                   std::size_t series_count, std::uint64_t lsn) {
+  const std::size_t n = states.size();
+  if (series_count <= 1 || n <= series_count) {
+    for (std::size_t i = 0; i < n;) {
+      SeriesState* s = states[i];
+      std::lock_guard lock(s->mu);
+      for (; i < n && states[i] == s; ++i) ApplySample(*s, times[i], values[i], qualities[i], lsn);
+    }
+    return;
+  }
+  std::vector<std::uint32_t> start(series_count + 1, 0);
+  for (SeriesState* s : states) ++start[s->touch_slot + 1];
+  for (std::size_t g = 0; g < series_count; ++g) start[g + 1] += start[g];
+  std::vector<std::uint32_t> order(n);
+  std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+  for (std::size_t i = 0; i < n; ++i) order[next[states[i]->touch_slot]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t g = 0; g < series_count; ++g) {
+    if (start[g] == start[g + 1]) continue;
+    SeriesState* s = states[order[start[g]]];
+    std::lock_guard lock(s->mu);
+    for (std::uint32_t k = start[g]; k < start[g + 1]; ++k) {
+      const std::uint32_t i = order[k];
+      ApplySample(*s, times[i], values[i], qualities[i], lsn);
+    }
+  }
+}
+
 Status Historian::Impl::Append(const Batch& batch) {
   if (batch.empty()) return Status::Ok();
   std::shared_lock append_lock(append_mu_);
@@ -616,6 +653,7 @@ Status Historian::Impl::Append(const Batch& batch) {
     stored[i] = s->stored_id;
     if (s->touch != mark) {
       s->touch = mark;
+      s->touch_slot = static_cast<std::uint32_t>(touched.size());
       touched.push_back(s);
       if (!s->defined) new_series.push_back(s);
     }
@@ -691,12 +729,7 @@ Status Historian::Impl::Append(const Batch& batch) {
     lsn = *appended;
   }
 
-  // Into the heads, one lock per run of samples of the same series.
-  for (std::size_t i = 0; i < kept;) {
-    SeriesState* s = states[i];
-    std::lock_guard lock(s->mu);
-    for (; i < kept && states[i] == s; ++i) ApplySample(*s, times[i], values[i], qualities[i], lsn);
-  }
+  ApplyGrouped(states, times, values, qualities, touched.size(), lsn);
   for (SeriesState* s : touched) {
     std::lock_guard lock(s->mu);
     if (HeadFull(*s)) CloseHead(*s);
