@@ -130,9 +130,17 @@ struct ProcessorOutput {
 
 // A processor or a detector: sees every sample of the signals it applies to, per series in
 // arrival order, and writes derived samples and events.
+//
+// Stages chain: a template's processors, then its detectors, in the order the config lists them,
+// form a sequence, and a derived sample one stage writes is offered to the stages after it (never
+// to itself or to earlier ones, so chains cannot loop), within the same batch. AppliesTo() chooses
+// among the template's own signals; AppliesToDerived() among derived series (`<signal>.<output>`,
+// e.g. "vibration.rms") and is false by default, so that a stage configured for "every signal"
+// does not also take every feature and score: a stage sees a derived series only if it names it.
 class Processor : public Plugin {
  public:
   virtual bool AppliesTo(std::string_view signal) const = 0;
+  virtual bool AppliesToDerived(std::string_view signal) const { return false; }
   virtual void Process(const Sample& sample, ProcessorOutput& out) = 0;
 };
 

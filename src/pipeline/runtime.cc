@@ -16,9 +16,10 @@ struct Runtime::Worker {
   std::thread thread;
   // Template name -> this worker's processor and detector instances of that template.
   std::map<std::string, std::vector<std::unique_ptr<Processor>>> processors;
-  // Per series id: the processors that see it (computed on first sight).
-  std::vector<std::vector<Processor*>> routes;
+  // Per series id: the stages that see it (computed on first sight).
+  std::vector<std::vector<Stage>> routes;
   std::vector<char> route_known;
+  std::vector<std::uint32_t> producer;  // per sample of `derived`: the position of the stage that wrote it
   Batch work;  // the samples of the queued batches being processed, then their derived ones; reused
   Batch derived;
   std::vector<Event> events;
@@ -250,7 +251,7 @@ void Runtime::WorkerLoop(Worker& worker) {
   }
 }
 
-const std::vector<Processor*>& Runtime::RouteFor(Worker& worker, SeriesId id) {
+const std::vector<Runtime::Stage>& Runtime::RouteFor(Worker& worker, SeriesId id) {
   if (id >= worker.routes.size()) {
     std::size_t n = std::max<std::size_t>(id + 1, worker.routes.size() * 2);
     worker.routes.resize(n);
@@ -265,10 +266,23 @@ const std::vector<Processor*>& Runtime::RouteFor(Worker& worker, SeriesId id) {
   auto procs = worker.processors.find(asset->template_name);
   auto tmpl = config_.templates.find(asset->template_name);
   if (procs == worker.processors.end() || tmpl == config_.templates.end()) return worker.routes[id];
-  if (tmpl->second.FindSignal(series->signal) == nullptr) return worker.routes[id];
-  for (auto& p : procs->second)
-    if (p->AppliesTo(series->signal)) worker.routes[id].push_back(p.get());
+  // A series of the template's own signals is raw; any other series of the asset is derived.
+  const bool raw = tmpl->second.FindSignal(series->signal) != nullptr;
+  for (std::size_t i = 0; i < procs->second.size(); ++i) {
+    Processor* p = procs->second[i].get();
+    if (raw ? p->AppliesTo(series->signal) : p->AppliesToDerived(series->signal))
+      worker.routes[id].push_back({p, static_cast<std::uint32_t>(i)});
+  }
   return worker.routes[id];
+}
+
+void Runtime::RunStages(Worker& worker, const std::vector<Stage>& route, const Sample& sample,
+                        std::uint32_t after, ProcessorOutput& out) {
+  for (const Stage& stage : route) {
+    if (stage.position < after) continue;
+    stage.processor->Process(sample, out);
+    worker.producer.resize(worker.derived.size(), stage.position);
+  }
 }
 
 void Runtime::ProcessBatch(Worker& worker, Batch& batch, std::int64_t enqueued_steady) {
@@ -276,12 +290,17 @@ void Runtime::ProcessBatch(Worker& worker, Batch& batch, std::int64_t enqueued_s
   const std::size_t raw = batch.size();
   worker.derived.clear();
   worker.events.clear();
+  worker.producer.clear();
   ProcessorOutput out{worker.derived, worker.events};
   for (std::size_t i = 0; i < raw; ++i) {
     const auto& route = RouteFor(worker, batch.series[i]);
-    if (route.empty()) continue;
-    Sample s = batch.At(i);
-    for (Processor* p : route) p->Process(s, out);
+    if (!route.empty()) RunStages(worker, route, batch.At(i), 0, out);
+  }
+  // Derived samples go on to the later stages that take them; what those write is appended and
+  // visited in turn (positions only grow, so this ends).
+  for (std::size_t j = 0; j < worker.derived.size(); ++j) {
+    const auto& route = RouteFor(worker, worker.derived.series[j]);
+    if (!route.empty()) RunStages(worker, route, worker.derived.At(j), worker.producer[j] + 1, out);
   }
   // Raw and derived samples go to the store in one append: one WAL record, one commit.
   if (!worker.derived.empty()) {

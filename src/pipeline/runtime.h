@@ -2,7 +2,8 @@
 // the processors and detectors of each asset's template, to the store and the sinks.
 //
 //   sources --Emit--> router --(asset -> worker)--> bounded queue per worker --> worker thread:
-//     processors/detectors per sample -> store.Append(raw + derived) -> sinks -> events
+//     processors/detectors per sample (derived samples on to later stages) -> store.Append(raw +
+//     derived) -> sinks -> events
 //   sources --EmitEncoded(worker)--> that worker's queue --> worker thread: Decode, then as above
 // A worker takes what has queued up (up to 16 batches) in one go and handles it as one batch, so a
 // store that waits on each append's durable commit commits the backlog at once.
@@ -64,10 +65,17 @@ class Runtime {
   };
   struct Worker;
   class RouterEmitter;
+  struct Stage {
+    Processor* processor;
+    std::uint32_t position;  // in its template's sequence: processors, then detectors
+  };
 
   void WorkerLoop(Worker& worker);
   void ProcessBatch(Worker& worker, Batch& batch, std::int64_t enqueued_steady);
-  const std::vector<Processor*>& RouteFor(Worker& worker, SeriesId id);
+  const std::vector<Stage>& RouteFor(Worker& worker, SeriesId id);
+  // Offers `sample` to the stages of `route` at position `after` or later.
+  void RunStages(Worker& worker, const std::vector<Stage>& route, const Sample& sample, std::uint32_t after,
+                 ProcessorOutput& out);
   Status Enqueue(Batch&& batch);
   Status EnqueueEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch);
   std::size_t WorkerOf(SeriesId id) const;

@@ -212,5 +212,91 @@ TEST(Runtime, ResolveAssetCreatesFromTemplateOnlyWhenAsked) {
   EXPECT_EQ(f.runtime.ResolveAsset("p/m1", ""), *f.catalog.FindAsset("p/m1"));
 }
 
+// Test stages for chaining: each writes `<signal>.<suffix>` = value + add, of the same asset.
+struct WriterStage final : Processor {
+  WriterStage(Catalog& c, std::string raw, std::string derived, std::string out_suffix, double plus)
+      : catalog(c),
+        raw_signal(std::move(raw)),
+        derived_signal(std::move(derived)),
+        suffix(std::move(out_suffix)),
+        add(plus) {}
+  bool AppliesTo(std::string_view signal) const override { return signal == raw_signal; }
+  bool AppliesToDerived(std::string_view signal) const override { return signal == derived_signal; }
+  void Process(const Sample& s, ProcessorOutput& out) override {
+    auto series = catalog.Series(s.series);
+    const SeriesId id = catalog.InternSeries(series->asset, series->signal + "." + suffix);
+    out.derived.Append(id, s.time, s.value + add);
+  }
+  Catalog& catalog;
+  std::string raw_signal, derived_signal, suffix;
+  double add;
+};
+
+// Takes everything, raw and derived, and only counts.
+struct GreedyStage final : Processor {
+  bool AppliesTo(std::string_view) const override { return true; }
+  bool AppliesToDerived(std::string_view) const override { return true; }
+  void Process(const Sample&, ProcessorOutput&) override { ++g_greedy_calls; }
+  static inline std::atomic<int> g_greedy_calls{0};
+};
+
+TEST(Runtime, DerivedSamplesFlowToLaterStagesOnly) {
+  ConfigLoad load = ParseConfig(R"(
+[server]
+workers = 1
+[templates.t]
+signals = ["x"]
+[[templates.t.processors]]
+type = "first"
+[[templates.t.detectors]]
+type = "second"
+[[templates.t.detectors]]
+type = "greedy"
+[[assets]]
+path = "p/m"
+template = "t"
+)",
+                                "chain.toml");
+  ASSERT_TRUE(load.ok());
+  PluginRegistry registry;
+  auto add = [&](PluginKind kind, const std::string& name, auto make) {
+    PluginDescriptor d;
+    d.kind = kind;
+    d.name = name;
+    d.factory = [make](const Options&, PluginContext& ctx) -> Result<std::unique_ptr<Plugin>> {
+      return std::unique_ptr<Plugin>(make(ctx));
+    };
+    registry.Register(d);
+  };
+  // first: x -> x.a (raw only); second: x.a -> x.a.b, and would take x.a.b (its own output) too.
+  add(PluginKind::kProcessor, "first",
+      [](PluginContext& c) { return new WriterStage(c.catalog, "x", "", "a", 1); });
+  add(PluginKind::kDetector, "second",
+      [](PluginContext& c) { return new WriterStage(c.catalog, "", "x.a", "b", 10); });
+  add(PluginKind::kDetector, "greedy", [](PluginContext&) { return new GreedyStage(); });
+  Catalog catalog;
+  MetricsRegistry metrics;
+  SimulatedClock clock;
+  storage::LiveCache cache;
+  Runtime rt(load.config, registry, catalog, metrics, clock, cache);
+  ASSERT_TRUE(rt.Build().empty());
+  ASSERT_TRUE(rt.Start().ok());
+  GreedyStage::g_greedy_calls = 0;
+  SeriesId x = *catalog.FindSeries(*catalog.FindAsset("p/m"), "x");
+  Batch b;
+  b.Append(x, kNanosPerSecond, 3.0);
+  ASSERT_TRUE(rt.emitter().Emit(std::move(b)).ok());
+  rt.Stop();
+
+  AssetId m = *catalog.FindAsset("p/m");
+  auto xa = catalog.FindSeries(m, "x.a");
+  auto xab = catalog.FindSeries(m, "x.a.b");
+  ASSERT_TRUE(xa && xab);
+  EXPECT_EQ(cache.Latest(*xa)->value, 4.0);
+  EXPECT_EQ(cache.Latest(*xab)->value, 14.0) << "the detector took the processor's output";
+  EXPECT_FALSE(catalog.FindSeries(m, "x.a.b.b")) << "a stage never takes its own output";
+  EXPECT_EQ(GreedyStage::g_greedy_calls.load(), 3) << "the last stage sees x, x.a and x.a.b";
+}
+
 }  // namespace
 }  // namespace mw::pipeline

@@ -75,6 +75,10 @@ bool ZScoreDetector::AppliesTo(std::string_view signal) const {
          std::find(options_.signals.begin(), options_.signals.end(), signal) != options_.signals.end();
 }
 
+bool ZScoreDetector::AppliesToDerived(std::string_view signal) const {
+  return std::find(options_.signals.begin(), options_.signals.end(), signal) != options_.signals.end();
+}
+
 ZScoreDetector::SeriesState& ZScoreDetector::StateFor(SeriesId id) {
   if (id < states_.size() && states_[id]) return *states_[id];
   return NewState(id);
@@ -167,7 +171,8 @@ pipeline::PluginDescriptor ZScoreDetector::Descriptor() {
       {"signals",
        OptionType::kStringList,
        std::vector<std::string>{},
-       "signals to score; empty: all of the template",
+       "signals to score: the template's own, or derived ones such as vibration.rms; empty: all of the "
+       "template's own",
        {}},
       {"output",
        OptionType::kString,

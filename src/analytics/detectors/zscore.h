@@ -54,6 +54,8 @@ class ZScoreDetector final : public pipeline::Processor {
   ZScoreDetector(ZScoreOptions options, std::string name, Catalog& catalog);
 
   bool AppliesTo(std::string_view signal) const override;
+  // A derived series (a feature such as "vibration.rms") only when `signals` names it.
+  bool AppliesToDerived(std::string_view signal) const override;
   void Process(const Sample& sample, pipeline::ProcessorOutput& out) override;
 
   static pipeline::PluginDescriptor Descriptor();
