@@ -33,13 +33,13 @@ packages=(
   g++ clang libclang-rt-14-dev cmake ninja-build pkg-config make git clang-format clang-tidy
   # libraries
   libboost-dev libssl-dev libsqlite3-dev libmosquitto-dev libtomlplusplus-dev nlohmann-json3-dev
-  libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev libfftw3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev mosquitto mosquitto-clients python3 python3-paho-mqtt
 )
 # Only for the benchmarks (--bench): the historian's peers. Each comes with a service that must
 # not run; see guard_services below. "service:binary" pairs.
-bench_packages=(influxdb victoria-metrics)
+bench_packages=(influxdb victoria-metrics python3-sklearn)
 bench_daemons=(influxdb:/usr/bin/influxd victoria-metrics:/usr/bin/victoria-metrics)
 if ((bench)); then
   packages+=("${bench_packages[@]}")

@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "analytics/detectors/register.h"
 #include "analytics/detectors/zscore.h"
+#include "analytics/features/register.h"
 #include "api/api_routes.h"
 #include "api/http_server.h"
 #include "connectors/mqtt/register.h"
@@ -14,6 +16,8 @@ namespace mw::app {
 void RegisterAllPlugins(pipeline::PluginRegistry& registry) {
   connectors::mqtt::RegisterMqttPlugins(registry);
   analytics::RegisterZScore(registry);
+  analytics::RegisterDetectors(registry);
+  analytics::RegisterFeatures(registry);
 }
 
 storage::HistorianOptions HistorianOptionsFrom(const Config& config, const Catalog& catalog) {

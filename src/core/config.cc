@@ -411,6 +411,15 @@ const char* ConfigValue::TypeName(Type t) {
   return "?";
 }
 
+bool TemplateSpec::IsSignalOrDerived(std::string_view series) const {
+  if (FindSignal(std::string(series)) != nullptr) return true;
+  // Signal names may hold dots themselves, so every prefix ending before a dot is tried.
+  for (auto dot = series.find('.'); dot != std::string_view::npos; dot = series.find('.', dot + 1)) {
+    if (dot + 1 < series.size() && FindSignal(std::string(series.substr(0, dot))) != nullptr) return true;
+  }
+  return false;
+}
+
 const SignalSpec* TemplateSpec::FindSignal(const std::string& signal) const {
   for (const auto& s : signals)
     if (s.name == signal) return &s;

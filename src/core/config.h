@@ -78,6 +78,10 @@ struct TemplateSpec {
   std::vector<PluginSpec> detectors;
   SourceLocation where;
   const SignalSpec* FindSignal(const std::string& signal) const;
+  // True if `series` is one of the signals, or a series derived from one, "<signal>.<suffix>" (a
+  // feature or a score that a processor or detector of the template writes): what a stage's
+  // `signals` option may name.
+  bool IsSignalOrDerived(std::string_view series) const;
 };
 
 struct AssetSpec {

@@ -125,5 +125,24 @@ TEST(IsValidAssetPath, AcceptsSegmentsAndRejectsOddCharacters) {
     EXPECT_FALSE(IsValidAssetPath(bad)) << bad;
 }
 
+TEST(TemplateSpec, NamesItsSignalsAndSeriesDerivedFromThem) {
+  TemplateSpec t;
+  t.name = "pump";
+  for (const char* name : {"vibration", "motor.current"}) {
+    SignalSpec signal;
+    signal.name = name;
+    t.signals.push_back(signal);
+  }
+  EXPECT_TRUE(t.IsSignalOrDerived("vibration"));
+  EXPECT_TRUE(t.IsSignalOrDerived("vibration.max"));
+  EXPECT_TRUE(t.IsSignalOrDerived("vibration.max.robust_score"));
+  EXPECT_TRUE(t.IsSignalOrDerived("motor.current"));
+  EXPECT_TRUE(t.IsSignalOrDerived("motor.current.rms"));
+  EXPECT_FALSE(t.IsSignalOrDerived("motor"));
+  EXPECT_FALSE(t.IsSignalOrDerived("vibration."));
+  EXPECT_FALSE(t.IsSignalOrDerived("vibrations.max"));
+  EXPECT_FALSE(t.IsSignalOrDerived(""));
+}
+
 }  // namespace
 }  // namespace mw

@@ -191,7 +191,7 @@ pipeline::PluginDescriptor ZScoreDetector::Descriptor() {
     opts.output = o.GetString("output");
     if (ctx.template_spec != nullptr) {
       for (const auto& s : opts.signals)
-        if (!ctx.template_spec->FindSignal(s))
+        if (!ctx.template_spec->IsSignalOrDerived(s))
           return Status::InvalidArgument("signals: \"" + s + "\" is not a signal of template \"" +
                                          ctx.template_spec->name + "\"");
     }
