@@ -75,6 +75,41 @@ void IsolationForest::Fit(std::span<const double> rows, std::size_t dims) {
     std::uint64_t rng = options_.seed ^ (0xA0761D6478BD642FULL * (t + 1));
     roots_.push_back(Build(idx, 0, psi_, 0, limit, rows, rng));
   }
+  heap_depth_ = 0;
+  heap_internal_ = 0;
+  heap_split_.clear();
+  heap_feature_.clear();
+  heap_leaf_.clear();
+  if (limit >= 1 && limit <= kMaxHeapDepth) {
+    heap_depth_ = limit;
+    heap_internal_ = (std::size_t{1} << limit) - 1;
+    heap_split_.assign(options_.trees * heap_internal_, 0.0);
+    heap_feature_.assign(options_.trees * heap_internal_, 0);
+    heap_leaf_.assign(options_.trees * (heap_internal_ + 1), 0.0);
+    for (std::size_t t = 0; t < options_.trees; ++t) BuildHeap(t, roots_[t], 0, 0);
+  }
+}
+
+void IsolationForest::BuildHeap(std::size_t tree, std::uint32_t node, std::size_t heap, std::size_t depth) {
+  const Node& n = nodes_[node];
+  if (n.feature < 0) {
+    FillHeap(tree, heap, depth, n.value);
+    return;
+  }
+  heap_split_[tree * heap_internal_ + heap] = n.value;
+  heap_feature_[tree * heap_internal_ + heap] = static_cast<std::uint32_t>(n.feature);
+  BuildHeap(tree, node + 1, 2 * heap + 1, depth + 1);
+  BuildHeap(tree, n.right, 2 * heap + 2, depth + 1);
+}
+
+void IsolationForest::FillHeap(std::size_t tree, std::size_t heap, std::size_t depth, double path) {
+  if (depth == heap_depth_) {
+    heap_leaf_[tree * (heap_internal_ + 1) + (heap - heap_internal_)] = path;
+    return;
+  }
+  // Below an external node every leaf carries its path length, so the split here is immaterial.
+  FillHeap(tree, 2 * heap + 1, depth + 1, path);
+  FillHeap(tree, 2 * heap + 2, depth + 1, path);
 }
 
 std::uint32_t IsolationForest::Build(std::vector<std::uint32_t>& idx, std::size_t lo, std::size_t hi,
@@ -130,6 +165,14 @@ std::uint32_t IsolationForest::Build(std::vector<std::uint32_t>& idx, std::size_
 }
 
 double IsolationForest::PathLength(std::size_t tree, const double* row) const {
+  if (heap_depth_ > 0) {
+    const double* split = heap_split_.data() + tree * heap_internal_;
+    const std::uint32_t* feature = heap_feature_.data() + tree * heap_internal_;
+    std::size_t i = 0;
+    for (std::size_t level = 0; level < heap_depth_; ++level)
+      i = 2 * i + 1 + static_cast<std::size_t>(!(row[feature[i]] <= split[i]));
+    return heap_leaf_[tree * (heap_internal_ + 1) + (i - heap_internal_)];
+  }
   const Node* nodes = nodes_.data();
   std::uint32_t i = roots_[tree];
   while (nodes[i].feature >= 0) {
@@ -149,7 +192,24 @@ double IsolationForest::MeanPathLength(std::span<const double> row) const {
 double IsolationForest::Score(std::span<const double> row) const {
   if (!fitted()) return 0.5;
   double sum = 0;
-  for (std::size_t t = 0; t < roots_.size(); ++t) sum += PathLength(t, row.data());
+  std::size_t t = 0;
+  if (heap_depth_ > 0) {
+    // Four trees at a time: four independent walks whose loads overlap.
+    constexpr std::size_t kLanes = 4;
+    const double* x = row.data();
+    for (; t + kLanes <= roots_.size(); t += kLanes) {
+      std::size_t i[kLanes] = {};
+      for (std::size_t level = 0; level < heap_depth_; ++level)
+        for (std::size_t k = 0; k < kLanes; ++k) {
+          const std::size_t base = (t + k) * heap_internal_;
+          i[k] = 2 * i[k] + 1 +
+                 static_cast<std::size_t>(!(x[heap_feature_[base + i[k]]] <= heap_split_[base + i[k]]));
+        }
+      for (std::size_t k = 0; k < kLanes; ++k)
+        sum += heap_leaf_[(t + k) * (heap_internal_ + 1) + (i[k] - heap_internal_)];
+    }
+  }
+  for (; t < roots_.size(); ++t) sum += PathLength(t, row.data());
   return std::exp2(-sum * inverse_c_psi_);
 }
 
@@ -162,7 +222,23 @@ void IsolationForest::ScoreRange(std::span<const double> rows, std::size_t first
     std::fill(sums, sums + count, 0.0);
     const double* block = rows.data() + begin * dims_;
     for (std::size_t t = 0; t < roots_.size(); ++t) {
-      for (std::size_t r = 0; r < count; ++r) sums[r] += PathLength(t, block + r * dims_);
+      std::size_t r = 0;
+      if (heap_depth_ > 0) {
+        // Eight rows walk the tree in lock step: eight independent chains of loads.
+        constexpr std::size_t kLanes = 8;
+        const double* split = heap_split_.data() + t * heap_internal_;
+        const std::uint32_t* feature = heap_feature_.data() + t * heap_internal_;
+        const double* leaf = heap_leaf_.data() + t * (heap_internal_ + 1);
+        for (; r + kLanes <= count; r += kLanes) {
+          std::size_t i[kLanes] = {};
+          for (std::size_t level = 0; level < heap_depth_; ++level)
+            for (std::size_t k = 0; k < kLanes; ++k)
+              i[k] = 2 * i[k] + 1 +
+                     static_cast<std::size_t>(!(block[(r + k) * dims_ + feature[i[k]]] <= split[i[k]]));
+          for (std::size_t k = 0; k < kLanes; ++k) sums[r + k] += leaf[i[k] - heap_internal_];
+        }
+      }
+      for (; r < count; ++r) sums[r] += PathLength(t, block + r * dims_);
     }
     for (std::size_t r = 0; r < count; ++r) out[begin + r] = std::exp2(-sums[r] * inverse_c_psi_);
   }

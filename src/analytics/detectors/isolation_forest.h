@@ -8,11 +8,16 @@
 // still held (c(n) = 2 H(n-1) - 2 (n-1) / n, c(1) = 0); the score is 2^(-E[h(x)] / c(ψ)): near 1 for
 // rows that isolate quickly (anomalies), near 0.5 or below for inliers.
 //
-// Layout: all trees live in one flat array of 16-byte nodes in pre-order (the left child of node
-// i is node i + 1, the right child is stored), and an external node stores its whole path length
-// (depth + c(size)), so scoring a row is a branchy walk plus one addition per tree. Batch scoring
-// walks a block of rows through one tree at a time, so that the tree stays in the L1 cache and the
-// walks of the block's rows overlap in the CPU.
+// Layout: trees are grown into one flat array of 16-byte nodes in pre-order (the left child of node
+// i is node i + 1, the right child is stored); an external node stores its whole path length
+// (depth + c(size)). For scoring, each tree is then laid out as a perfect binary tree of the depth
+// limit in heap order (children of i at 2i + 1 and 2i + 2; split values and features in flat
+// arrays, path lengths in a leaf array): an external node above the limit has its path length
+// copied to every leaf below it, whatever the splits there. Every walk is then exactly ⌈log2 ψ⌉
+// steps of i = 2i + 1 + (x[f] > v), with no unpredictable branch, and walks of several rows (or
+// trees) run interleaved, so that their loads overlap. Batch scoring walks a block of rows through
+// one tree at a time so that the tree stays in cache. Depth limits above kMaxHeapDepth (ψ > 4096)
+// keep the pre-order walk.
 //
 // Thread-safety: a fitted forest is immutable; Score() and ScoreBatch() may be called from any
 // number of threads at once. Fit() must not run concurrently with anything else on the same
@@ -77,8 +82,19 @@ class IsolationForest {
   std::size_t dims_ = 0;
   std::size_t psi_ = 0;
   double inverse_c_psi_ = 0;  // 1 / (trees * c(ψ)), the factor of the summed path lengths
+  static constexpr std::size_t kMaxHeapDepth = 12;
+  void BuildHeap(std::size_t tree, std::uint32_t node, std::size_t heap, std::size_t depth);
+  void FillHeap(std::size_t tree, std::size_t heap, std::size_t depth, double path);
+
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> roots_;
+  // The heap layout (empty when the depth limit exceeds kMaxHeapDepth): per tree, 2^depth - 1
+  // internal nodes and 2^depth leaves.
+  std::size_t heap_depth_ = 0;
+  std::size_t heap_internal_ = 0;
+  std::vector<double> heap_split_;
+  std::vector<std::uint32_t> heap_feature_;
+  std::vector<double> heap_leaf_;
 };
 
 }  // namespace mw::analytics
