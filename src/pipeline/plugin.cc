@@ -246,4 +246,22 @@ std::string PluginRegistry::Describe() const {
   return out;
 }
 
+bool SignalListed(const std::vector<std::string>& signals, std::string_view signal) {
+  return signals.empty() || SignalNamed(signals, signal);
+}
+
+bool SignalNamed(const std::vector<std::string>& signals, std::string_view signal) {
+  return std::find(signals.begin(), signals.end(), signal) != signals.end();
+}
+
+Status CheckTemplateSignals(const PluginContext& ctx, const std::string& key,
+                            const std::vector<std::string>& signals) {
+  if (ctx.template_spec == nullptr) return Status::Ok();
+  for (const auto& s : signals)
+    if (!ctx.template_spec->IsSignalOrDerived(s))
+      return Status::InvalidArgument(key + ": \"" + s + "\" is not a signal of template \"" +
+                                     ctx.template_spec->name + "\"");
+  return Status::Ok();
+}
+
 }  // namespace mw::pipeline

@@ -194,4 +194,14 @@ class PluginRegistry {
 
 std::string FormatOptionValue(OptionType type, const OptionValue& value);
 
+// The `signals` option of processors and detectors, read the same way by all of them:
+// SignalListed for the template's own signals (an empty list means all of them), SignalNamed for
+// derived series (only those the list names; see Processor::AppliesToDerived), and
+// CheckTemplateSignals at construction: every entry must be a signal of the plugin's template or
+// a series derived from one (InvalidArgument naming `key` otherwise; Ok without a template).
+bool SignalListed(const std::vector<std::string>& signals, std::string_view signal);
+bool SignalNamed(const std::vector<std::string>& signals, std::string_view signal);
+Status CheckTemplateSignals(const PluginContext& ctx, const std::string& key,
+                            const std::vector<std::string>& signals);
+
 }  // namespace mw::pipeline

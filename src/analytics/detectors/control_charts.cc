@@ -34,11 +34,11 @@ EwmaChartDetector::EwmaChartDetector(EwmaChartOptions options, std::string name,
       catalog_(catalog) {}
 
 bool EwmaChartDetector::AppliesTo(std::string_view signal) const {
-  return detail::InList(options_.signals, signal);
+  return pipeline::SignalListed(options_.signals, signal);
 }
 
 bool EwmaChartDetector::AppliesToDerived(std::string_view signal) const {
-  return detail::Named(options_.signals, signal);
+  return pipeline::SignalNamed(options_.signals, signal);
 }
 
 void EwmaChartDetector::Process(const Sample& sample, pipeline::ProcessorOutput& out) {
@@ -127,11 +127,11 @@ CusumDetector::CusumDetector(CusumOptions options, std::string name, Catalog& ca
     : options_(std::move(options)), name_(std::move(name)), catalog_(catalog) {}
 
 bool CusumDetector::AppliesTo(std::string_view signal) const {
-  return detail::InList(options_.signals, signal);
+  return pipeline::SignalListed(options_.signals, signal);
 }
 
 bool CusumDetector::AppliesToDerived(std::string_view signal) const {
-  return detail::Named(options_.signals, signal);
+  return pipeline::SignalNamed(options_.signals, signal);
 }
 
 void CusumDetector::Process(const Sample& sample, pipeline::ProcessorOutput& out) {

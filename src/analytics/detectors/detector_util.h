@@ -39,15 +39,6 @@ inline SeriesId DerivedSeries(Catalog& catalog, SeriesId id, std::string_view su
   return catalog.InternSeries(info->asset, info->signal + "." + std::string(suffix));
 }
 
-inline bool InList(const std::vector<std::string>& list, std::string_view signal) {
-  return list.empty() || std::find(list.begin(), list.end(), signal) != list.end();
-}
-
-// Whether `list` names `signal` (an empty list names nothing): how a stage chooses derived series.
-inline bool Named(const std::vector<std::string>& list, std::string_view signal) {
-  return std::find(list.begin(), list.end(), signal) != list.end();
-}
-
 inline std::string PositiveInt(const pipeline::OptionValue& v) {
   return std::get<std::int64_t>(v) > 0 ? "" : "expected a positive integer";
 }
@@ -75,11 +66,8 @@ inline pipeline::OptionSpec OutputOption(const std::string& suffix) {
 
 // Checks that every named signal belongs to the template (when there is one); "" if so.
 inline std::string CheckSignals(const std::vector<std::string>& signals, const pipeline::PluginContext& ctx) {
-  if (ctx.template_spec == nullptr) return "";
-  for (const auto& s : signals)
-    if (!ctx.template_spec->IsSignalOrDerived(s))
-      return "signals: \"" + s + "\" is not a signal of template \"" + ctx.template_spec->name + "\"";
-  return "";
+  const Status s = pipeline::CheckTemplateSignals(ctx, "signals", signals);
+  return s.ok() ? "" : s.message();
 }
 
 }  // namespace mw::analytics::detail

@@ -18,11 +18,11 @@ RobustZScoreDetector::RobustZScoreDetector(RobustZScoreOptions options, std::str
     : options_(std::move(options)), name_(std::move(name)), catalog_(catalog) {}
 
 bool RobustZScoreDetector::AppliesTo(std::string_view signal) const {
-  return detail::InList(options_.signals, signal);
+  return pipeline::SignalListed(options_.signals, signal);
 }
 
 bool RobustZScoreDetector::AppliesToDerived(std::string_view signal) const {
-  return detail::Named(options_.signals, signal);
+  return pipeline::SignalNamed(options_.signals, signal);
 }
 
 void RobustZScoreDetector::PopOldest(SeriesState& state) {

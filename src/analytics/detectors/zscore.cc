@@ -71,12 +71,11 @@ ZScoreDetector::ZScoreDetector(ZScoreOptions options, std::string name, Catalog&
 }
 
 bool ZScoreDetector::AppliesTo(std::string_view signal) const {
-  return options_.signals.empty() ||
-         std::find(options_.signals.begin(), options_.signals.end(), signal) != options_.signals.end();
+  return pipeline::SignalListed(options_.signals, signal);
 }
 
 bool ZScoreDetector::AppliesToDerived(std::string_view signal) const {
-  return std::find(options_.signals.begin(), options_.signals.end(), signal) != options_.signals.end();
+  return pipeline::SignalNamed(options_.signals, signal);
 }
 
 ZScoreDetector::SeriesState& ZScoreDetector::StateFor(SeriesId id) {
@@ -189,12 +188,7 @@ pipeline::PluginDescriptor ZScoreDetector::Descriptor() {
     opts.warmup = static_cast<std::size_t>(o.GetInt("warmup"));
     opts.signals = o.GetStringList("signals");
     opts.output = o.GetString("output");
-    if (ctx.template_spec != nullptr) {
-      for (const auto& s : opts.signals)
-        if (!ctx.template_spec->IsSignalOrDerived(s))
-          return Status::InvalidArgument("signals: \"" + s + "\" is not a signal of template \"" +
-                                         ctx.template_spec->name + "\"");
-    }
+    if (Status s = pipeline::CheckTemplateSignals(ctx, "signals", opts.signals); !s.ok()) return s;
     if (opts.window_time == 0 && opts.warmup > opts.window)
       return Status::InvalidArgument("warmup (" + std::to_string(opts.warmup) + ") exceeds window (" +
                                      std::to_string(opts.window) + "): the detector would never score");

@@ -4,14 +4,6 @@
 
 namespace mw::analytics {
 
-bool SignalListed(const std::vector<std::string>& signals, std::string_view signal) {
-  return signals.empty() || std::find(signals.begin(), signals.end(), signal) != signals.end();
-}
-
-bool SignalNamed(const std::vector<std::string>& signals, std::string_view signal) {
-  return std::find(signals.begin(), signals.end(), signal) != signals.end();
-}
-
 SeriesId DerivedSeries(Catalog& catalog, SeriesId source, std::string_view suffix) {
   auto info = catalog.Series(source);
   if (!info) return kInvalidSeries;
@@ -51,16 +43,6 @@ std::string CheckNonNegativeDuration(const pipeline::OptionValue& v) {
 }
 std::string CheckPositiveDuration(const pipeline::OptionValue& v) {
   return std::get<std::int64_t>(v) > 0 ? "" : "expected a positive duration";
-}
-
-Status CheckTemplateSignals(const pipeline::PluginContext& ctx, const std::string& key,
-                            const std::vector<std::string>& signals) {
-  if (ctx.template_spec == nullptr) return Status::Ok();
-  for (const auto& s : signals)
-    if (!ctx.template_spec->IsSignalOrDerived(s))
-      return Status::InvalidArgument(key + ": \"" + s + "\" is not a signal of template \"" +
-                                     ctx.template_spec->name + "\"");
-  return Status::Ok();
 }
 
 }  // namespace mw::analytics

@@ -18,15 +18,14 @@
 
 namespace mw::analytics {
 
+// How every feature reads its `signals` option (pipeline/plugin.h).
+using pipeline::CheckTemplateSignals;
+using pipeline::SignalListed;
+using pipeline::SignalNamed;
+
 // A feature uses a sample only if its quality is good and its value finite. Everything else is
 // skipped as if it had not arrived: it never enters a window, a sum or a state machine.
 inline bool Usable(const Sample& s) { return s.quality == Quality::kGood && std::isfinite(s.value); }
-
-// True if `signals` is empty (every signal) or names `signal`.
-bool SignalListed(const std::vector<std::string>& signals, std::string_view signal);
-// Whether `signals` names `signal` (an empty list names nothing): how a feature chooses derived
-// series, such as another feature's output (pipeline/plugin.h, AppliesToDerived).
-bool SignalNamed(const std::vector<std::string>& signals, std::string_view signal);
 
 // The id of `<signal of source>.<suffix>` on the asset of `source`; kInvalidSeries for an unknown
 // source. Takes the catalog's lock: call when a series is first seen, not per sample.
@@ -73,10 +72,5 @@ std::string CheckPositiveDouble(const pipeline::OptionValue& v);
 std::string CheckNonNegativeDouble(const pipeline::OptionValue& v);
 std::string CheckNonNegativeDuration(const pipeline::OptionValue& v);
 std::string CheckPositiveDuration(const pipeline::OptionValue& v);
-
-// InvalidArgument naming `key` if a listed signal is not declared by the plugin's template (no
-// template: every name passes).
-Status CheckTemplateSignals(const pipeline::PluginContext& ctx, const std::string& key,
-                            const std::vector<std::string>& signals);
 
 }  // namespace mw::analytics
