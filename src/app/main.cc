@@ -10,6 +10,7 @@
 
 #include "app/demo_config.h"
 #include "app/export.h"
+#include "app/opcua_tool.h"
 #include "app/platform.h"
 #include "connectors/mqtt/mosquitto_broker.h"
 #include "core/config.h"
@@ -221,7 +222,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   exp->add_option("-o,--output", export_args.output, "output file (default: standard output)");
 
+  mw::app::OpcuaToolArgs opcua_args;
+  auto* opcua = mw::app::AddOpcuaCommand(app, opcua_args);
+
   CLI11_PARSE(app, argc, argv);
+  if (*opcua) return mw::app::RunOpcuaTool(opcua_args);
   if (*exp) return mw::app::Export(export_args);
   if (*serve) return mw::app::Serve(config);
   if (*sim) return mw::app::Sim(config);

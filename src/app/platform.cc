@@ -10,11 +10,13 @@
 #include "api/api_routes.h"
 #include "api/http_server.h"
 #include "connectors/mqtt/register.h"
+#include "connectors/opcua/register.h"
 
 namespace mw::app {
 
 void RegisterAllPlugins(pipeline::PluginRegistry& registry) {
   connectors::mqtt::RegisterMqttPlugins(registry);
+  connectors::opcua_source::RegisterOpcuaPlugins(registry);
   analytics::RegisterZScore(registry);
   analytics::RegisterDetectors(registry);
   analytics::RegisterFeatures(registry);

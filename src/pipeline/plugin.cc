@@ -264,4 +264,14 @@ Status CheckTemplateSignals(const PluginContext& ctx, const std::string& key,
   return Status::Ok();
 }
 
+std::string OptionOneOf(const OptionValue& v, std::initializer_list<const char*> choices) {
+  const auto& s = std::get<std::string>(v);
+  std::string list;
+  for (const char* c : choices) {
+    if (s == c) return {};
+    list += (list.empty() ? "" : ", ") + std::string(c);
+  }
+  return "expected one of " + list + ", got \"" + s + "\"";
+}
+
 }  // namespace mw::pipeline

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -193,6 +194,10 @@ class PluginRegistry {
 };
 
 std::string FormatOptionValue(OptionType type, const OptionValue& value);
+
+// An OptionSpec check for string options that take one of a few words: "" if `v` is one of
+// `choices`, else "expected one of a, b, got \"x\"".
+std::string OptionOneOf(const OptionValue& v, std::initializer_list<const char*> choices);
 
 // The `signals` option of processors and detectors, read the same way by all of them:
 // SignalListed for the template's own signals (an empty list means all of them), SignalNamed for

@@ -22,16 +22,6 @@ std::string IntBetween(const OptionValue& v, std::int64_t lo, std::int64_t hi) {
   return "expected " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + std::to_string(n);
 }
 
-std::string OneOf(const OptionValue& v, std::initializer_list<const char*> choices) {
-  const auto& s = std::get<std::string>(v);
-  std::string list;
-  for (const char* c : choices) {
-    if (s == c) return {};
-    list += (list.empty() ? "" : ", ") + std::string(c);
-  }
-  return "expected one of " + list + ", got \"" + s + "\"";
-}
-
 std::string CheckTopics(const OptionValue& v) {
   const auto& topics = std::get<std::vector<std::string>>(v);
   if (topics.empty()) return "expected at least one topic filter";
@@ -106,7 +96,7 @@ std::vector<OptionSpec> Options() {
        CheckSharedGroup},
       {"protocol", OptionType::kString, S("mqtt5"), "MQTT version: \"mqtt5\" or \"mqtt311\"",
        [](const OptionValue& v) {
-         return OneOf(v, {"mqtt5", "mqtt311"});
+         return pipeline::OptionOneOf(v, {"mqtt5", "mqtt311"});
        }},
       {"keepalive", OptionType::kDuration, std::int64_t{30 * kNanosPerSecond},
        "MQTT keepalive: 0 (off) or whole seconds from 5s", CheckKeepalive},
