@@ -26,11 +26,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using security::MessageSecurityMode;
 
-constexpr std::uint32_t kBadSessionIdInvalid = 0x80250000;
-constexpr std::uint32_t kBadSessionClosed = 0x80260000;
-constexpr std::uint32_t kBadNoSubscription = 0x80790000;
-constexpr std::uint32_t kBadTooManyPublishRequests = 0x80780000;
-constexpr std::uint32_t kBadSecureChannelIdInvalid = 0x80220000;
 // Server_ServerCapabilities_OperationLimits_MaxNodesPerRead and _MaxMonitoredItemsPerCall.
 constexpr std::uint32_t kMaxNodesPerReadNode = 11705;
 constexpr std::uint32_t kMaxMonitoredItemsPerCallNode = 11714;

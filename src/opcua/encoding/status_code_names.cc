@@ -108,6 +108,10 @@ constexpr Entry kEntries[] = {
     {0x80570000, "BadUserSignatureInvalid"},
     {0x80580000, "BadApplicationSignatureInvalid"},
     {0x80590000, "BadNoValidCertificates"},
+    {0x80600000, "BadBrowseNameInvalid"},
+    {0x806B0000, "BadViewIdUnknown"},
+    {0x806F0000, "BadNoMatch"},
+    {0x80700000, "BadMaxAgeInvalid"},
     {0x80730000, "BadWriteNotSupported"},
     {0x80740000, "BadTypeMismatch"},
     {0x80750000, "BadMethodInvalid"},
@@ -153,6 +157,9 @@ constexpr Entry kEntries[] = {
     {0x80B90000, "BadResponseTooLarge"},
     {0x80BE0000, "BadProtocolVersionUnsupported"},
     {0x80BF0000, "BadStateNotActive"},
+    {0x80DB0000, "BadTooManyMonitoredItems"},
+    {0x80E60000, "BadSecurityModeInsufficient"},
+    {0x80EA0000, "BadIndexRangeDataMismatch"},
 };
 
 std::string Hex(std::uint32_t code) {

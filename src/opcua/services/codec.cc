@@ -22,6 +22,10 @@ Status Put(Encoder& e, std::uint32_t v) {
   e.UInt32(v);
   return Status::Ok();
 }
+Status Put(Encoder& e, std::int32_t v) {
+  e.Int32(v);
+  return Status::Ok();
+}
 Status Put(Encoder& e, double v) {
   e.Double(v);
   return Status::Ok();
@@ -71,6 +75,7 @@ Status Put(Encoder& e, const DataValue& v) { return EncodeDataValue(e, v); }
 Status Get(Decoder& d, bool& v) { return d.Boolean(v); }
 Status Get(Decoder& d, std::uint8_t& v) { return d.Byte(v); }
 Status Get(Decoder& d, std::uint32_t& v) { return d.UInt32(v); }
+Status Get(Decoder& d, std::int32_t& v) { return d.Int32(v); }
 Status Get(Decoder& d, double& v) { return d.Double(v); }
 Status Get(Decoder& d, String& v) { return d.String(v); }
 Status Get(Decoder& d, ByteString& v) { return d.ByteString(v); }
@@ -98,161 +103,14 @@ requires std::is_enum_v<T> Status Get(Decoder& d, T& v) {
   return Status::Ok();
 }
 
-// The structures (defined below, after their field lists).
-Status Put(Encoder& e, const RequestHeader& v);
-Status Get(Decoder& d, RequestHeader& v);
-Status Put(Encoder& e, const ResponseHeader& v);
-Status Get(Decoder& d, ResponseHeader& v);
-Status Put(Encoder& e, const ServiceFault& v);
-Status Get(Decoder& d, ServiceFault& v);
-Status Put(Encoder& e, const ChannelSecurityToken& v);
-Status Get(Decoder& d, ChannelSecurityToken& v);
-Status Put(Encoder& e, const OpenSecureChannelRequest& v);
-Status Get(Decoder& d, OpenSecureChannelRequest& v);
-Status Put(Encoder& e, const OpenSecureChannelResponse& v);
-Status Get(Decoder& d, OpenSecureChannelResponse& v);
-Status Put(Encoder& e, const CloseSecureChannelRequest& v);
-Status Get(Decoder& d, CloseSecureChannelRequest& v);
-Status Put(Encoder& e, const CloseSecureChannelResponse& v);
-Status Get(Decoder& d, CloseSecureChannelResponse& v);
-Status Put(Encoder& e, const ApplicationDescription& v);
-Status Get(Decoder& d, ApplicationDescription& v);
-Status Put(Encoder& e, const UserTokenPolicy& v);
-Status Get(Decoder& d, UserTokenPolicy& v);
-Status Put(Encoder& e, const EndpointDescription& v);
-Status Get(Decoder& d, EndpointDescription& v);
-Status Put(Encoder& e, const GetEndpointsRequest& v);
-Status Get(Decoder& d, GetEndpointsRequest& v);
-Status Put(Encoder& e, const GetEndpointsResponse& v);
-Status Get(Decoder& d, GetEndpointsResponse& v);
-Status Put(Encoder& e, const SignatureData& v);
-Status Get(Decoder& d, SignatureData& v);
-Status Put(Encoder& e, const SignedSoftwareCertificate& v);
-Status Get(Decoder& d, SignedSoftwareCertificate& v);
-Status Put(Encoder& e, const CreateSessionRequest& v);
-Status Get(Decoder& d, CreateSessionRequest& v);
-Status Put(Encoder& e, const CreateSessionResponse& v);
-Status Get(Decoder& d, CreateSessionResponse& v);
-Status Put(Encoder& e, const AnonymousIdentityToken& v);
-Status Get(Decoder& d, AnonymousIdentityToken& v);
-Status Put(Encoder& e, const UserNameIdentityToken& v);
-Status Get(Decoder& d, UserNameIdentityToken& v);
-Status Put(Encoder& e, const X509IdentityToken& v);
-Status Get(Decoder& d, X509IdentityToken& v);
-Status Put(Encoder& e, const ActivateSessionRequest& v);
-Status Get(Decoder& d, ActivateSessionRequest& v);
-Status Put(Encoder& e, const ActivateSessionResponse& v);
-Status Get(Decoder& d, ActivateSessionResponse& v);
-Status Put(Encoder& e, const CloseSessionRequest& v);
-Status Get(Decoder& d, CloseSessionRequest& v);
-Status Put(Encoder& e, const CloseSessionResponse& v);
-Status Get(Decoder& d, CloseSessionResponse& v);
-Status Put(Encoder& e, const ReadValueId& v);
-Status Get(Decoder& d, ReadValueId& v);
-Status Put(Encoder& e, const ReadRequest& v);
-Status Get(Decoder& d, ReadRequest& v);
-Status Put(Encoder& e, const ReadResponse& v);
-Status Get(Decoder& d, ReadResponse& v);
-Status Put(Encoder& e, const WriteValue& v);
-Status Get(Decoder& d, WriteValue& v);
-Status Put(Encoder& e, const WriteRequest& v);
-Status Get(Decoder& d, WriteRequest& v);
-Status Put(Encoder& e, const WriteResponse& v);
-Status Get(Decoder& d, WriteResponse& v);
-Status Put(Encoder& e, const ReferenceDescription& v);
-Status Get(Decoder& d, ReferenceDescription& v);
-Status Put(Encoder& e, const BrowseDescription& v);
-Status Get(Decoder& d, BrowseDescription& v);
-Status Put(Encoder& e, const BrowseResult& v);
-Status Get(Decoder& d, BrowseResult& v);
-Status Put(Encoder& e, const ViewDescription& v);
-Status Get(Decoder& d, ViewDescription& v);
-Status Put(Encoder& e, const BrowseRequest& v);
-Status Get(Decoder& d, BrowseRequest& v);
-Status Put(Encoder& e, const BrowseResponse& v);
-Status Get(Decoder& d, BrowseResponse& v);
-Status Put(Encoder& e, const BrowseNextRequest& v);
-Status Get(Decoder& d, BrowseNextRequest& v);
-Status Put(Encoder& e, const BrowseNextResponse& v);
-Status Get(Decoder& d, BrowseNextResponse& v);
-Status Put(Encoder& e, const RelativePathElement& v);
-Status Get(Decoder& d, RelativePathElement& v);
-Status Put(Encoder& e, const RelativePath& v);
-Status Get(Decoder& d, RelativePath& v);
-Status Put(Encoder& e, const BrowsePath& v);
-Status Get(Decoder& d, BrowsePath& v);
-Status Put(Encoder& e, const BrowsePathTarget& v);
-Status Get(Decoder& d, BrowsePathTarget& v);
-Status Put(Encoder& e, const BrowsePathResult& v);
-Status Get(Decoder& d, BrowsePathResult& v);
-Status Put(Encoder& e, const TranslateBrowsePathsToNodeIdsRequest& v);
-Status Get(Decoder& d, TranslateBrowsePathsToNodeIdsRequest& v);
-Status Put(Encoder& e, const TranslateBrowsePathsToNodeIdsResponse& v);
-Status Get(Decoder& d, TranslateBrowsePathsToNodeIdsResponse& v);
-Status Put(Encoder& e, const RegisterNodesRequest& v);
-Status Get(Decoder& d, RegisterNodesRequest& v);
-Status Put(Encoder& e, const RegisterNodesResponse& v);
-Status Get(Decoder& d, RegisterNodesResponse& v);
-Status Put(Encoder& e, const CreateSubscriptionRequest& v);
-Status Get(Decoder& d, CreateSubscriptionRequest& v);
-Status Put(Encoder& e, const CreateSubscriptionResponse& v);
-Status Get(Decoder& d, CreateSubscriptionResponse& v);
-Status Put(Encoder& e, const DeleteSubscriptionsRequest& v);
-Status Get(Decoder& d, DeleteSubscriptionsRequest& v);
-Status Put(Encoder& e, const DeleteSubscriptionsResponse& v);
-Status Get(Decoder& d, DeleteSubscriptionsResponse& v);
-Status Put(Encoder& e, const TransferResult& v);
-Status Get(Decoder& d, TransferResult& v);
-Status Put(Encoder& e, const TransferSubscriptionsRequest& v);
-Status Get(Decoder& d, TransferSubscriptionsRequest& v);
-Status Put(Encoder& e, const TransferSubscriptionsResponse& v);
-Status Get(Decoder& d, TransferSubscriptionsResponse& v);
-Status Put(Encoder& e, const DataChangeFilter& v);
-Status Get(Decoder& d, DataChangeFilter& v);
-Status Put(Encoder& e, const MonitoringParameters& v);
-Status Get(Decoder& d, MonitoringParameters& v);
-Status Put(Encoder& e, const MonitoredItemCreateRequest& v);
-Status Get(Decoder& d, MonitoredItemCreateRequest& v);
-Status Put(Encoder& e, const MonitoredItemCreateResult& v);
-Status Get(Decoder& d, MonitoredItemCreateResult& v);
-Status Put(Encoder& e, const CreateMonitoredItemsRequest& v);
-Status Get(Decoder& d, CreateMonitoredItemsRequest& v);
-Status Put(Encoder& e, const CreateMonitoredItemsResponse& v);
-Status Get(Decoder& d, CreateMonitoredItemsResponse& v);
-Status Put(Encoder& e, const DeleteMonitoredItemsRequest& v);
-Status Get(Decoder& d, DeleteMonitoredItemsRequest& v);
-Status Put(Encoder& e, const DeleteMonitoredItemsResponse& v);
-Status Get(Decoder& d, DeleteMonitoredItemsResponse& v);
-Status Put(Encoder& e, const SubscriptionAcknowledgement& v);
-Status Get(Decoder& d, SubscriptionAcknowledgement& v);
-Status Put(Encoder& e, const NotificationMessage& v);
-Status Get(Decoder& d, NotificationMessage& v);
-Status Put(Encoder& e, const MonitoredItemNotification& v);
-Status Get(Decoder& d, MonitoredItemNotification& v);
-Status Put(Encoder& e, const DataChangeNotification& v);
-Status Get(Decoder& d, DataChangeNotification& v);
-Status Put(Encoder& e, const StatusChangeNotification& v);
-Status Get(Decoder& d, StatusChangeNotification& v);
-Status Put(Encoder& e, const PublishRequest& v);
-Status Get(Decoder& d, PublishRequest& v);
-Status Put(Encoder& e, const PublishResponse& v);
-Status Get(Decoder& d, PublishResponse& v);
-Status Put(Encoder& e, const RepublishRequest& v);
-Status Get(Decoder& d, RepublishRequest& v);
-Status Put(Encoder& e, const RepublishResponse& v);
-Status Get(Decoder& d, RepublishResponse& v);
-Status Put(Encoder& e, const ReadRawModifiedDetails& v);
-Status Get(Decoder& d, ReadRawModifiedDetails& v);
-Status Put(Encoder& e, const HistoryReadValueId& v);
-Status Get(Decoder& d, HistoryReadValueId& v);
-Status Put(Encoder& e, const HistoryReadResult& v);
-Status Get(Decoder& d, HistoryReadResult& v);
-Status Put(Encoder& e, const HistoryData& v);
-Status Get(Decoder& d, HistoryData& v);
-Status Put(Encoder& e, const HistoryReadRequest& v);
-Status Get(Decoder& d, HistoryReadRequest& v);
-Status Put(Encoder& e, const HistoryReadResponse& v);
-Status Get(Decoder& d, HistoryReadResponse& v);
+// Every structure: its field list (Io, below) read or written. Io is found at instantiation by
+// argument-dependent lookup through In/Out, so the field lists may come in any order.
+struct In;
+struct Out;
+template <typename T>
+requires std::is_class_v<T> Status Put(Encoder& e, const T& v);
+template <typename T>
+requires std::is_class_v<T> Status Get(Decoder& d, T& v);
 
 // Arrays: Int32 length (-1 = null, read as empty), then the elements.
 template <typename T>
@@ -452,7 +310,7 @@ Status Io(IO& io, WriteRequest& v) {
 
 template <typename IO>
 Status Io(IO& io, WriteResponse& v) {
-  return io(v.response_header, v.results);
+  return io(v.response_header, v.results, v.diagnostic_infos);
 }
 
 template <typename IO>
@@ -698,695 +556,89 @@ Status Io(IO& io, HistoryReadResponse& v) {
   return io(v.response_header, v.results, v.diagnostic_infos);
 }
 
-Status Put(Encoder& e, const RequestHeader& v) {
-  Out out{e};
-  return Io(out, const_cast<RequestHeader&>(v));
-}
-Status Get(Decoder& d, RequestHeader& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ResponseHeader& v) {
-  Out out{e};
-  return Io(out, const_cast<ResponseHeader&>(v));
-}
-Status Get(Decoder& d, ResponseHeader& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ServiceFault& v) {
-  Out out{e};
-  return Io(out, const_cast<ServiceFault&>(v));
-}
-Status Get(Decoder& d, ServiceFault& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ChannelSecurityToken& v) {
-  Out out{e};
-  return Io(out, const_cast<ChannelSecurityToken&>(v));
-}
-Status Get(Decoder& d, ChannelSecurityToken& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const OpenSecureChannelRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<OpenSecureChannelRequest&>(v));
-}
-Status Get(Decoder& d, OpenSecureChannelRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const OpenSecureChannelResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<OpenSecureChannelResponse&>(v));
-}
-Status Get(Decoder& d, OpenSecureChannelResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CloseSecureChannelRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<CloseSecureChannelRequest&>(v));
-}
-Status Get(Decoder& d, CloseSecureChannelRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CloseSecureChannelResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<CloseSecureChannelResponse&>(v));
-}
-Status Get(Decoder& d, CloseSecureChannelResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ApplicationDescription& v) {
-  Out out{e};
-  return Io(out, const_cast<ApplicationDescription&>(v));
-}
-Status Get(Decoder& d, ApplicationDescription& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const UserTokenPolicy& v) {
-  Out out{e};
-  return Io(out, const_cast<UserTokenPolicy&>(v));
-}
-Status Get(Decoder& d, UserTokenPolicy& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const EndpointDescription& v) {
-  Out out{e};
-  return Io(out, const_cast<EndpointDescription&>(v));
-}
-Status Get(Decoder& d, EndpointDescription& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const GetEndpointsRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<GetEndpointsRequest&>(v));
-}
-Status Get(Decoder& d, GetEndpointsRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const GetEndpointsResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<GetEndpointsResponse&>(v));
-}
-Status Get(Decoder& d, GetEndpointsResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const SignatureData& v) {
-  Out out{e};
-  return Io(out, const_cast<SignatureData&>(v));
-}
-Status Get(Decoder& d, SignatureData& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const SignedSoftwareCertificate& v) {
-  Out out{e};
-  return Io(out, const_cast<SignedSoftwareCertificate&>(v));
-}
-Status Get(Decoder& d, SignedSoftwareCertificate& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CreateSessionRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<CreateSessionRequest&>(v));
-}
-Status Get(Decoder& d, CreateSessionRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CreateSessionResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<CreateSessionResponse&>(v));
-}
-Status Get(Decoder& d, CreateSessionResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const AnonymousIdentityToken& v) {
-  Out out{e};
-  return Io(out, const_cast<AnonymousIdentityToken&>(v));
-}
-Status Get(Decoder& d, AnonymousIdentityToken& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const UserNameIdentityToken& v) {
-  Out out{e};
-  return Io(out, const_cast<UserNameIdentityToken&>(v));
-}
-Status Get(Decoder& d, UserNameIdentityToken& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const X509IdentityToken& v) {
-  Out out{e};
-  return Io(out, const_cast<X509IdentityToken&>(v));
-}
-Status Get(Decoder& d, X509IdentityToken& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ActivateSessionRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<ActivateSessionRequest&>(v));
-}
-Status Get(Decoder& d, ActivateSessionRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ActivateSessionResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<ActivateSessionResponse&>(v));
-}
-Status Get(Decoder& d, ActivateSessionResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CloseSessionRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<CloseSessionRequest&>(v));
-}
-Status Get(Decoder& d, CloseSessionRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CloseSessionResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<CloseSessionResponse&>(v));
-}
-Status Get(Decoder& d, CloseSessionResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ReadValueId& v) {
-  Out out{e};
-  return Io(out, const_cast<ReadValueId&>(v));
-}
-Status Get(Decoder& d, ReadValueId& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ReadRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<ReadRequest&>(v));
-}
-Status Get(Decoder& d, ReadRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ReadResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<ReadResponse&>(v));
-}
-Status Get(Decoder& d, ReadResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const WriteValue& v) {
-  Out out{e};
-  return Io(out, const_cast<WriteValue&>(v));
-}
-Status Get(Decoder& d, WriteValue& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const WriteRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<WriteRequest&>(v));
-}
-Status Get(Decoder& d, WriteRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const WriteResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<WriteResponse&>(v));
-}
-Status Get(Decoder& d, WriteResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ReferenceDescription& v) {
-  Out out{e};
-  return Io(out, const_cast<ReferenceDescription&>(v));
-}
-Status Get(Decoder& d, ReferenceDescription& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowseDescription& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowseDescription&>(v));
-}
-Status Get(Decoder& d, BrowseDescription& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowseResult& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowseResult&>(v));
-}
-Status Get(Decoder& d, BrowseResult& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const ViewDescription& v) {
-  Out out{e};
-  return Io(out, const_cast<ViewDescription&>(v));
-}
-Status Get(Decoder& d, ViewDescription& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowseRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowseRequest&>(v));
-}
-Status Get(Decoder& d, BrowseRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowseResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowseResponse&>(v));
-}
-Status Get(Decoder& d, BrowseResponse& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, FindServersRequest& v) {
+  return io(v.request_header, v.endpoint_url, v.locale_ids, v.server_uris);
 }
-
-Status Put(Encoder& e, const BrowseNextRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowseNextRequest&>(v));
-}
-Status Get(Decoder& d, BrowseNextRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowseNextResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowseNextResponse&>(v));
-}
-Status Get(Decoder& d, BrowseNextResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const RelativePathElement& v) {
-  Out out{e};
-  return Io(out, const_cast<RelativePathElement&>(v));
-}
-Status Get(Decoder& d, RelativePathElement& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const RelativePath& v) {
-  Out out{e};
-  return Io(out, const_cast<RelativePath&>(v));
-}
-Status Get(Decoder& d, RelativePath& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowsePath& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowsePath&>(v));
-}
-Status Get(Decoder& d, BrowsePath& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowsePathTarget& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowsePathTarget&>(v));
-}
-Status Get(Decoder& d, BrowsePathTarget& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const BrowsePathResult& v) {
-  Out out{e};
-  return Io(out, const_cast<BrowsePathResult&>(v));
-}
-Status Get(Decoder& d, BrowsePathResult& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const TranslateBrowsePathsToNodeIdsRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<TranslateBrowsePathsToNodeIdsRequest&>(v));
-}
-Status Get(Decoder& d, TranslateBrowsePathsToNodeIdsRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const TranslateBrowsePathsToNodeIdsResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<TranslateBrowsePathsToNodeIdsResponse&>(v));
-}
-Status Get(Decoder& d, TranslateBrowsePathsToNodeIdsResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const RegisterNodesRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<RegisterNodesRequest&>(v));
-}
-Status Get(Decoder& d, RegisterNodesRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const RegisterNodesResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<RegisterNodesResponse&>(v));
-}
-Status Get(Decoder& d, RegisterNodesResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CreateSubscriptionRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<CreateSubscriptionRequest&>(v));
-}
-Status Get(Decoder& d, CreateSubscriptionRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CreateSubscriptionResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<CreateSubscriptionResponse&>(v));
-}
-Status Get(Decoder& d, CreateSubscriptionResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const DeleteSubscriptionsRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<DeleteSubscriptionsRequest&>(v));
-}
-Status Get(Decoder& d, DeleteSubscriptionsRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const DeleteSubscriptionsResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<DeleteSubscriptionsResponse&>(v));
-}
-Status Get(Decoder& d, DeleteSubscriptionsResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const TransferResult& v) {
-  Out out{e};
-  return Io(out, const_cast<TransferResult&>(v));
-}
-Status Get(Decoder& d, TransferResult& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const TransferSubscriptionsRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<TransferSubscriptionsRequest&>(v));
-}
-Status Get(Decoder& d, TransferSubscriptionsRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const TransferSubscriptionsResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<TransferSubscriptionsResponse&>(v));
-}
-Status Get(Decoder& d, TransferSubscriptionsResponse& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, FindServersResponse& v) {
+  return io(v.response_header, v.servers);
 }
-
-Status Put(Encoder& e, const DataChangeFilter& v) {
-  Out out{e};
-  return Io(out, const_cast<DataChangeFilter&>(v));
-}
-Status Get(Decoder& d, DataChangeFilter& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const MonitoringParameters& v) {
-  Out out{e};
-  return Io(out, const_cast<MonitoringParameters&>(v));
-}
-Status Get(Decoder& d, MonitoringParameters& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const MonitoredItemCreateRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<MonitoredItemCreateRequest&>(v));
-}
-Status Get(Decoder& d, MonitoredItemCreateRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const MonitoredItemCreateResult& v) {
-  Out out{e};
-  return Io(out, const_cast<MonitoredItemCreateResult&>(v));
-}
-Status Get(Decoder& d, MonitoredItemCreateResult& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CreateMonitoredItemsRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<CreateMonitoredItemsRequest&>(v));
-}
-Status Get(Decoder& d, CreateMonitoredItemsRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const CreateMonitoredItemsResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<CreateMonitoredItemsResponse&>(v));
-}
-Status Get(Decoder& d, CreateMonitoredItemsResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const DeleteMonitoredItemsRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<DeleteMonitoredItemsRequest&>(v));
-}
-Status Get(Decoder& d, DeleteMonitoredItemsRequest& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const DeleteMonitoredItemsResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<DeleteMonitoredItemsResponse&>(v));
-}
-Status Get(Decoder& d, DeleteMonitoredItemsResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const SubscriptionAcknowledgement& v) {
-  Out out{e};
-  return Io(out, const_cast<SubscriptionAcknowledgement&>(v));
-}
-Status Get(Decoder& d, SubscriptionAcknowledgement& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const NotificationMessage& v) {
-  Out out{e};
-  return Io(out, const_cast<NotificationMessage&>(v));
-}
-Status Get(Decoder& d, NotificationMessage& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const MonitoredItemNotification& v) {
-  Out out{e};
-  return Io(out, const_cast<MonitoredItemNotification&>(v));
-}
-Status Get(Decoder& d, MonitoredItemNotification& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const DataChangeNotification& v) {
-  Out out{e};
-  return Io(out, const_cast<DataChangeNotification&>(v));
-}
-Status Get(Decoder& d, DataChangeNotification& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const StatusChangeNotification& v) {
-  Out out{e};
-  return Io(out, const_cast<StatusChangeNotification&>(v));
-}
-Status Get(Decoder& d, StatusChangeNotification& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const PublishRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<PublishRequest&>(v));
+template <typename IO>
+Status Io(IO& io, UnregisterNodesRequest& v) {
+  return io(v.request_header, v.nodes_to_unregister);
 }
-Status Get(Decoder& d, PublishRequest& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, UnregisterNodesResponse& v) {
+  return io(v.response_header);
 }
-
-Status Put(Encoder& e, const PublishResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<PublishResponse&>(v));
-}
-Status Get(Decoder& d, PublishResponse& v) {
-  In in{d};
-  return Io(in, v);
-}
-
-Status Put(Encoder& e, const RepublishRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<RepublishRequest&>(v));
+template <typename IO>
+Status Io(IO& io, ModifySubscriptionRequest& v) {
+  return io(v.request_header, v.subscription_id, v.requested_publishing_interval, v.requested_lifetime_count,
+            v.requested_max_keep_alive_count, v.max_notifications_per_publish, v.priority);
 }
-Status Get(Decoder& d, RepublishRequest& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, ModifySubscriptionResponse& v) {
+  return io(v.response_header, v.revised_publishing_interval, v.revised_lifetime_count,
+            v.revised_max_keep_alive_count);
 }
-
-Status Put(Encoder& e, const RepublishResponse& v) {
-  Out out{e};
-  return Io(out, const_cast<RepublishResponse&>(v));
+template <typename IO>
+Status Io(IO& io, SetPublishingModeRequest& v) {
+  return io(v.request_header, v.publishing_enabled, v.subscription_ids);
 }
-Status Get(Decoder& d, RepublishResponse& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, SetPublishingModeResponse& v) {
+  return io(v.response_header, v.results, v.diagnostic_infos);
 }
-
-Status Put(Encoder& e, const ReadRawModifiedDetails& v) {
-  Out out{e};
-  return Io(out, const_cast<ReadRawModifiedDetails&>(v));
+template <typename IO>
+Status Io(IO& io, MonitoredItemModifyRequest& v) {
+  return io(v.monitored_item_id, v.requested_parameters);
 }
-Status Get(Decoder& d, ReadRawModifiedDetails& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, MonitoredItemModifyResult& v) {
+  return io(v.status_code, v.revised_sampling_interval, v.revised_queue_size, v.filter_result);
 }
-
-Status Put(Encoder& e, const HistoryReadValueId& v) {
-  Out out{e};
-  return Io(out, const_cast<HistoryReadValueId&>(v));
+template <typename IO>
+Status Io(IO& io, ModifyMonitoredItemsRequest& v) {
+  return io(v.request_header, v.subscription_id, v.timestamps_to_return, v.items_to_modify);
 }
-Status Get(Decoder& d, HistoryReadValueId& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, ModifyMonitoredItemsResponse& v) {
+  return io(v.response_header, v.results, v.diagnostic_infos);
 }
-
-Status Put(Encoder& e, const HistoryReadResult& v) {
-  Out out{e};
-  return Io(out, const_cast<HistoryReadResult&>(v));
+template <typename IO>
+Status Io(IO& io, SetMonitoringModeRequest& v) {
+  return io(v.request_header, v.subscription_id, v.monitoring_mode, v.monitored_item_ids);
 }
-Status Get(Decoder& d, HistoryReadResult& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, SetMonitoringModeResponse& v) {
+  return io(v.response_header, v.results, v.diagnostic_infos);
 }
-
-Status Put(Encoder& e, const HistoryData& v) {
-  Out out{e};
-  return Io(out, const_cast<HistoryData&>(v));
+template <typename IO>
+Status Io(IO& io, EUInformation& v) {
+  return io(v.namespace_uri, v.unit_id, v.display_name, v.description);
 }
-Status Get(Decoder& d, HistoryData& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, Range& v) {
+  return io(v.low, v.high);
 }
-
-Status Put(Encoder& e, const HistoryReadRequest& v) {
-  Out out{e};
-  return Io(out, const_cast<HistoryReadRequest&>(v));
+template <typename IO>
+Status Io(IO& io, BuildInfo& v) {
+  return io(v.product_uri, v.manufacturer_name, v.product_name, v.software_version, v.build_number,
+            v.build_date);
 }
-Status Get(Decoder& d, HistoryReadRequest& v) {
-  In in{d};
-  return Io(in, v);
+template <typename IO>
+Status Io(IO& io, ServerStatusDataType& v) {
+  return io(v.start_time, v.current_time, v.state, v.build_info, v.seconds_till_shutdown, v.shutdown_reason);
 }
 
-Status Put(Encoder& e, const HistoryReadResponse& v) {
+template <typename T>
+requires std::is_class_v<T> Status Put(Encoder& e, const T& v) {
   Out out{e};
-  return Io(out, const_cast<HistoryReadResponse&>(v));
+  return Io(out, const_cast<T&>(v));
 }
-Status Get(Decoder& d, HistoryReadResponse& v) {
+template <typename T>
+requires std::is_class_v<T> Status Get(Decoder& d, T& v) {
   In in{d};
   return Io(in, v);
 }
@@ -1437,257 +689,113 @@ Status FromExtensionObject(const ExtensionObject& object, T& v) {
   return Status::Ok();
 }
 
-template Status Encode(Encoder&, const RequestHeader&);
-template Status Decode(Decoder&, RequestHeader&);
-template Status Encode(Encoder&, const ResponseHeader&);
-template Status Decode(Decoder&, ResponseHeader&);
-template Status Encode(Encoder&, const ServiceFault&);
-template Status Decode(Decoder&, ServiceFault&);
-template ExtensionObject ToExtensionObject(const ServiceFault&);
-template Status FromExtensionObject(const ExtensionObject&, ServiceFault&);
-template Status Encode(Encoder&, const ChannelSecurityToken&);
-template Status Decode(Decoder&, ChannelSecurityToken&);
-template Status Encode(Encoder&, const OpenSecureChannelRequest&);
-template Status Decode(Decoder&, OpenSecureChannelRequest&);
-template ExtensionObject ToExtensionObject(const OpenSecureChannelRequest&);
-template Status FromExtensionObject(const ExtensionObject&, OpenSecureChannelRequest&);
-template Status Encode(Encoder&, const OpenSecureChannelResponse&);
-template Status Decode(Decoder&, OpenSecureChannelResponse&);
-template ExtensionObject ToExtensionObject(const OpenSecureChannelResponse&);
-template Status FromExtensionObject(const ExtensionObject&, OpenSecureChannelResponse&);
-template Status Encode(Encoder&, const CloseSecureChannelRequest&);
-template Status Decode(Decoder&, CloseSecureChannelRequest&);
-template ExtensionObject ToExtensionObject(const CloseSecureChannelRequest&);
-template Status FromExtensionObject(const ExtensionObject&, CloseSecureChannelRequest&);
-template Status Encode(Encoder&, const CloseSecureChannelResponse&);
-template Status Decode(Decoder&, CloseSecureChannelResponse&);
-template ExtensionObject ToExtensionObject(const CloseSecureChannelResponse&);
-template Status FromExtensionObject(const ExtensionObject&, CloseSecureChannelResponse&);
-template Status Encode(Encoder&, const ApplicationDescription&);
-template Status Decode(Decoder&, ApplicationDescription&);
-template Status Encode(Encoder&, const UserTokenPolicy&);
-template Status Decode(Decoder&, UserTokenPolicy&);
-template Status Encode(Encoder&, const EndpointDescription&);
-template Status Decode(Decoder&, EndpointDescription&);
-template Status Encode(Encoder&, const GetEndpointsRequest&);
-template Status Decode(Decoder&, GetEndpointsRequest&);
-template ExtensionObject ToExtensionObject(const GetEndpointsRequest&);
-template Status FromExtensionObject(const ExtensionObject&, GetEndpointsRequest&);
-template Status Encode(Encoder&, const GetEndpointsResponse&);
-template Status Decode(Decoder&, GetEndpointsResponse&);
-template ExtensionObject ToExtensionObject(const GetEndpointsResponse&);
-template Status FromExtensionObject(const ExtensionObject&, GetEndpointsResponse&);
-template Status Encode(Encoder&, const SignatureData&);
-template Status Decode(Decoder&, SignatureData&);
-template Status Encode(Encoder&, const SignedSoftwareCertificate&);
-template Status Decode(Decoder&, SignedSoftwareCertificate&);
-template Status Encode(Encoder&, const CreateSessionRequest&);
-template Status Decode(Decoder&, CreateSessionRequest&);
-template ExtensionObject ToExtensionObject(const CreateSessionRequest&);
-template Status FromExtensionObject(const ExtensionObject&, CreateSessionRequest&);
-template Status Encode(Encoder&, const CreateSessionResponse&);
-template Status Decode(Decoder&, CreateSessionResponse&);
-template ExtensionObject ToExtensionObject(const CreateSessionResponse&);
-template Status FromExtensionObject(const ExtensionObject&, CreateSessionResponse&);
-template Status Encode(Encoder&, const AnonymousIdentityToken&);
-template Status Decode(Decoder&, AnonymousIdentityToken&);
-template ExtensionObject ToExtensionObject(const AnonymousIdentityToken&);
-template Status FromExtensionObject(const ExtensionObject&, AnonymousIdentityToken&);
-template Status Encode(Encoder&, const UserNameIdentityToken&);
-template Status Decode(Decoder&, UserNameIdentityToken&);
-template ExtensionObject ToExtensionObject(const UserNameIdentityToken&);
-template Status FromExtensionObject(const ExtensionObject&, UserNameIdentityToken&);
-template Status Encode(Encoder&, const X509IdentityToken&);
-template Status Decode(Decoder&, X509IdentityToken&);
-template ExtensionObject ToExtensionObject(const X509IdentityToken&);
-template Status FromExtensionObject(const ExtensionObject&, X509IdentityToken&);
-template Status Encode(Encoder&, const ActivateSessionRequest&);
-template Status Decode(Decoder&, ActivateSessionRequest&);
-template ExtensionObject ToExtensionObject(const ActivateSessionRequest&);
-template Status FromExtensionObject(const ExtensionObject&, ActivateSessionRequest&);
-template Status Encode(Encoder&, const ActivateSessionResponse&);
-template Status Decode(Decoder&, ActivateSessionResponse&);
-template ExtensionObject ToExtensionObject(const ActivateSessionResponse&);
-template Status FromExtensionObject(const ExtensionObject&, ActivateSessionResponse&);
-template Status Encode(Encoder&, const CloseSessionRequest&);
-template Status Decode(Decoder&, CloseSessionRequest&);
-template ExtensionObject ToExtensionObject(const CloseSessionRequest&);
-template Status FromExtensionObject(const ExtensionObject&, CloseSessionRequest&);
-template Status Encode(Encoder&, const CloseSessionResponse&);
-template Status Decode(Decoder&, CloseSessionResponse&);
-template ExtensionObject ToExtensionObject(const CloseSessionResponse&);
-template Status FromExtensionObject(const ExtensionObject&, CloseSessionResponse&);
-template Status Encode(Encoder&, const ReadValueId&);
-template Status Decode(Decoder&, ReadValueId&);
-template Status Encode(Encoder&, const ReadRequest&);
-template Status Decode(Decoder&, ReadRequest&);
-template ExtensionObject ToExtensionObject(const ReadRequest&);
-template Status FromExtensionObject(const ExtensionObject&, ReadRequest&);
-template Status Encode(Encoder&, const ReadResponse&);
-template Status Decode(Decoder&, ReadResponse&);
-template ExtensionObject ToExtensionObject(const ReadResponse&);
-template Status FromExtensionObject(const ExtensionObject&, ReadResponse&);
-template Status Encode(Encoder&, const WriteValue&);
-template Status Decode(Decoder&, WriteValue&);
-template Status Encode(Encoder&, const WriteRequest&);
-template Status Decode(Decoder&, WriteRequest&);
-template ExtensionObject ToExtensionObject(const WriteRequest&);
-template Status FromExtensionObject(const ExtensionObject&, WriteRequest&);
-template Status Encode(Encoder&, const WriteResponse&);
-template Status Decode(Decoder&, WriteResponse&);
-template ExtensionObject ToExtensionObject(const WriteResponse&);
-template Status FromExtensionObject(const ExtensionObject&, WriteResponse&);
-template Status Encode(Encoder&, const ReferenceDescription&);
-template Status Decode(Decoder&, ReferenceDescription&);
-template Status Encode(Encoder&, const BrowseDescription&);
-template Status Decode(Decoder&, BrowseDescription&);
-template Status Encode(Encoder&, const BrowseResult&);
-template Status Decode(Decoder&, BrowseResult&);
-template Status Encode(Encoder&, const ViewDescription&);
-template Status Decode(Decoder&, ViewDescription&);
-template Status Encode(Encoder&, const BrowseRequest&);
-template Status Decode(Decoder&, BrowseRequest&);
-template ExtensionObject ToExtensionObject(const BrowseRequest&);
-template Status FromExtensionObject(const ExtensionObject&, BrowseRequest&);
-template Status Encode(Encoder&, const BrowseResponse&);
-template Status Decode(Decoder&, BrowseResponse&);
-template ExtensionObject ToExtensionObject(const BrowseResponse&);
-template Status FromExtensionObject(const ExtensionObject&, BrowseResponse&);
-template Status Encode(Encoder&, const BrowseNextRequest&);
-template Status Decode(Decoder&, BrowseNextRequest&);
-template ExtensionObject ToExtensionObject(const BrowseNextRequest&);
-template Status FromExtensionObject(const ExtensionObject&, BrowseNextRequest&);
-template Status Encode(Encoder&, const BrowseNextResponse&);
-template Status Decode(Decoder&, BrowseNextResponse&);
-template ExtensionObject ToExtensionObject(const BrowseNextResponse&);
-template Status FromExtensionObject(const ExtensionObject&, BrowseNextResponse&);
-template Status Encode(Encoder&, const RelativePathElement&);
-template Status Decode(Decoder&, RelativePathElement&);
-template Status Encode(Encoder&, const RelativePath&);
-template Status Decode(Decoder&, RelativePath&);
-template Status Encode(Encoder&, const BrowsePath&);
-template Status Decode(Decoder&, BrowsePath&);
-template Status Encode(Encoder&, const BrowsePathTarget&);
-template Status Decode(Decoder&, BrowsePathTarget&);
-template Status Encode(Encoder&, const BrowsePathResult&);
-template Status Decode(Decoder&, BrowsePathResult&);
-template Status Encode(Encoder&, const TranslateBrowsePathsToNodeIdsRequest&);
-template Status Decode(Decoder&, TranslateBrowsePathsToNodeIdsRequest&);
-template ExtensionObject ToExtensionObject(const TranslateBrowsePathsToNodeIdsRequest&);
-template Status FromExtensionObject(const ExtensionObject&, TranslateBrowsePathsToNodeIdsRequest&);
-template Status Encode(Encoder&, const TranslateBrowsePathsToNodeIdsResponse&);
-template Status Decode(Decoder&, TranslateBrowsePathsToNodeIdsResponse&);
-template ExtensionObject ToExtensionObject(const TranslateBrowsePathsToNodeIdsResponse&);
-template Status FromExtensionObject(const ExtensionObject&, TranslateBrowsePathsToNodeIdsResponse&);
-template Status Encode(Encoder&, const RegisterNodesRequest&);
-template Status Decode(Decoder&, RegisterNodesRequest&);
-template ExtensionObject ToExtensionObject(const RegisterNodesRequest&);
-template Status FromExtensionObject(const ExtensionObject&, RegisterNodesRequest&);
-template Status Encode(Encoder&, const RegisterNodesResponse&);
-template Status Decode(Decoder&, RegisterNodesResponse&);
-template ExtensionObject ToExtensionObject(const RegisterNodesResponse&);
-template Status FromExtensionObject(const ExtensionObject&, RegisterNodesResponse&);
-template Status Encode(Encoder&, const CreateSubscriptionRequest&);
-template Status Decode(Decoder&, CreateSubscriptionRequest&);
-template ExtensionObject ToExtensionObject(const CreateSubscriptionRequest&);
-template Status FromExtensionObject(const ExtensionObject&, CreateSubscriptionRequest&);
-template Status Encode(Encoder&, const CreateSubscriptionResponse&);
-template Status Decode(Decoder&, CreateSubscriptionResponse&);
-template ExtensionObject ToExtensionObject(const CreateSubscriptionResponse&);
-template Status FromExtensionObject(const ExtensionObject&, CreateSubscriptionResponse&);
-template Status Encode(Encoder&, const DeleteSubscriptionsRequest&);
-template Status Decode(Decoder&, DeleteSubscriptionsRequest&);
-template ExtensionObject ToExtensionObject(const DeleteSubscriptionsRequest&);
-template Status FromExtensionObject(const ExtensionObject&, DeleteSubscriptionsRequest&);
-template Status Encode(Encoder&, const DeleteSubscriptionsResponse&);
-template Status Decode(Decoder&, DeleteSubscriptionsResponse&);
-template ExtensionObject ToExtensionObject(const DeleteSubscriptionsResponse&);
-template Status FromExtensionObject(const ExtensionObject&, DeleteSubscriptionsResponse&);
-template Status Encode(Encoder&, const TransferResult&);
-template Status Decode(Decoder&, TransferResult&);
-template Status Encode(Encoder&, const TransferSubscriptionsRequest&);
-template Status Decode(Decoder&, TransferSubscriptionsRequest&);
-template ExtensionObject ToExtensionObject(const TransferSubscriptionsRequest&);
-template Status FromExtensionObject(const ExtensionObject&, TransferSubscriptionsRequest&);
-template Status Encode(Encoder&, const TransferSubscriptionsResponse&);
-template Status Decode(Decoder&, TransferSubscriptionsResponse&);
-template ExtensionObject ToExtensionObject(const TransferSubscriptionsResponse&);
-template Status FromExtensionObject(const ExtensionObject&, TransferSubscriptionsResponse&);
-template Status Encode(Encoder&, const DataChangeFilter&);
-template Status Decode(Decoder&, DataChangeFilter&);
-template ExtensionObject ToExtensionObject(const DataChangeFilter&);
-template Status FromExtensionObject(const ExtensionObject&, DataChangeFilter&);
-template Status Encode(Encoder&, const MonitoringParameters&);
-template Status Decode(Decoder&, MonitoringParameters&);
-template Status Encode(Encoder&, const MonitoredItemCreateRequest&);
-template Status Decode(Decoder&, MonitoredItemCreateRequest&);
-template Status Encode(Encoder&, const MonitoredItemCreateResult&);
-template Status Decode(Decoder&, MonitoredItemCreateResult&);
-template Status Encode(Encoder&, const CreateMonitoredItemsRequest&);
-template Status Decode(Decoder&, CreateMonitoredItemsRequest&);
-template ExtensionObject ToExtensionObject(const CreateMonitoredItemsRequest&);
-template Status FromExtensionObject(const ExtensionObject&, CreateMonitoredItemsRequest&);
-template Status Encode(Encoder&, const CreateMonitoredItemsResponse&);
-template Status Decode(Decoder&, CreateMonitoredItemsResponse&);
-template ExtensionObject ToExtensionObject(const CreateMonitoredItemsResponse&);
-template Status FromExtensionObject(const ExtensionObject&, CreateMonitoredItemsResponse&);
-template Status Encode(Encoder&, const DeleteMonitoredItemsRequest&);
-template Status Decode(Decoder&, DeleteMonitoredItemsRequest&);
-template ExtensionObject ToExtensionObject(const DeleteMonitoredItemsRequest&);
-template Status FromExtensionObject(const ExtensionObject&, DeleteMonitoredItemsRequest&);
-template Status Encode(Encoder&, const DeleteMonitoredItemsResponse&);
-template Status Decode(Decoder&, DeleteMonitoredItemsResponse&);
-template ExtensionObject ToExtensionObject(const DeleteMonitoredItemsResponse&);
-template Status FromExtensionObject(const ExtensionObject&, DeleteMonitoredItemsResponse&);
-template Status Encode(Encoder&, const SubscriptionAcknowledgement&);
-template Status Decode(Decoder&, SubscriptionAcknowledgement&);
-template Status Encode(Encoder&, const NotificationMessage&);
-template Status Decode(Decoder&, NotificationMessage&);
-template Status Encode(Encoder&, const MonitoredItemNotification&);
-template Status Decode(Decoder&, MonitoredItemNotification&);
-template Status Encode(Encoder&, const DataChangeNotification&);
-template Status Decode(Decoder&, DataChangeNotification&);
-template ExtensionObject ToExtensionObject(const DataChangeNotification&);
-template Status FromExtensionObject(const ExtensionObject&, DataChangeNotification&);
-template Status Encode(Encoder&, const StatusChangeNotification&);
-template Status Decode(Decoder&, StatusChangeNotification&);
-template ExtensionObject ToExtensionObject(const StatusChangeNotification&);
-template Status FromExtensionObject(const ExtensionObject&, StatusChangeNotification&);
-template Status Encode(Encoder&, const PublishRequest&);
-template Status Decode(Decoder&, PublishRequest&);
-template ExtensionObject ToExtensionObject(const PublishRequest&);
-template Status FromExtensionObject(const ExtensionObject&, PublishRequest&);
-template Status Encode(Encoder&, const PublishResponse&);
-template Status Decode(Decoder&, PublishResponse&);
-template ExtensionObject ToExtensionObject(const PublishResponse&);
-template Status FromExtensionObject(const ExtensionObject&, PublishResponse&);
-template Status Encode(Encoder&, const RepublishRequest&);
-template Status Decode(Decoder&, RepublishRequest&);
-template ExtensionObject ToExtensionObject(const RepublishRequest&);
-template Status FromExtensionObject(const ExtensionObject&, RepublishRequest&);
-template Status Encode(Encoder&, const RepublishResponse&);
-template Status Decode(Decoder&, RepublishResponse&);
-template ExtensionObject ToExtensionObject(const RepublishResponse&);
-template Status FromExtensionObject(const ExtensionObject&, RepublishResponse&);
-template Status Encode(Encoder&, const ReadRawModifiedDetails&);
-template Status Decode(Decoder&, ReadRawModifiedDetails&);
-template ExtensionObject ToExtensionObject(const ReadRawModifiedDetails&);
-template Status FromExtensionObject(const ExtensionObject&, ReadRawModifiedDetails&);
-template Status Encode(Encoder&, const HistoryReadValueId&);
-template Status Decode(Decoder&, HistoryReadValueId&);
-template Status Encode(Encoder&, const HistoryReadResult&);
-template Status Decode(Decoder&, HistoryReadResult&);
-template Status Encode(Encoder&, const HistoryData&);
-template Status Decode(Decoder&, HistoryData&);
-template ExtensionObject ToExtensionObject(const HistoryData&);
-template Status FromExtensionObject(const ExtensionObject&, HistoryData&);
-template Status Encode(Encoder&, const HistoryReadRequest&);
-template Status Decode(Decoder&, HistoryReadRequest&);
-template ExtensionObject ToExtensionObject(const HistoryReadRequest&);
-template Status FromExtensionObject(const ExtensionObject&, HistoryReadRequest&);
-template Status Encode(Encoder&, const HistoryReadResponse&);
-template Status Decode(Decoder&, HistoryReadResponse&);
-template ExtensionObject ToExtensionObject(const HistoryReadResponse&);
-template Status FromExtensionObject(const ExtensionObject&, HistoryReadResponse&);
+// Explicit instantiations: one line per structure of types.h (a message also travels inside
+// ExtensionObjects).
+// NOLINTBEGIN(bugprone-macro-parentheses): T is a type name.
+#define MW_UA_STRUCTURE(T)                    \
+  template Status Encode(Encoder&, const T&); \
+  template Status Decode(Decoder&, T&);
+#define MW_UA_MESSAGE(T)                                \
+  MW_UA_STRUCTURE(T)                                    \
+  template ExtensionObject ToExtensionObject(const T&); \
+  template Status FromExtensionObject(const ExtensionObject&, T&);
+MW_UA_STRUCTURE(RequestHeader)
+MW_UA_STRUCTURE(ResponseHeader)
+MW_UA_MESSAGE(ServiceFault)
+MW_UA_STRUCTURE(ChannelSecurityToken)
+MW_UA_MESSAGE(OpenSecureChannelRequest)
+MW_UA_MESSAGE(OpenSecureChannelResponse)
+MW_UA_MESSAGE(CloseSecureChannelRequest)
+MW_UA_MESSAGE(CloseSecureChannelResponse)
+MW_UA_STRUCTURE(ApplicationDescription)
+MW_UA_STRUCTURE(UserTokenPolicy)
+MW_UA_STRUCTURE(EndpointDescription)
+MW_UA_MESSAGE(GetEndpointsRequest)
+MW_UA_MESSAGE(GetEndpointsResponse)
+MW_UA_STRUCTURE(SignatureData)
+MW_UA_STRUCTURE(SignedSoftwareCertificate)
+MW_UA_MESSAGE(CreateSessionRequest)
+MW_UA_MESSAGE(CreateSessionResponse)
+MW_UA_MESSAGE(AnonymousIdentityToken)
+MW_UA_MESSAGE(UserNameIdentityToken)
+MW_UA_MESSAGE(X509IdentityToken)
+MW_UA_MESSAGE(ActivateSessionRequest)
+MW_UA_MESSAGE(ActivateSessionResponse)
+MW_UA_MESSAGE(CloseSessionRequest)
+MW_UA_MESSAGE(CloseSessionResponse)
+MW_UA_STRUCTURE(ReadValueId)
+MW_UA_MESSAGE(ReadRequest)
+MW_UA_MESSAGE(ReadResponse)
+MW_UA_STRUCTURE(WriteValue)
+MW_UA_MESSAGE(WriteRequest)
+MW_UA_MESSAGE(WriteResponse)
+MW_UA_STRUCTURE(ReferenceDescription)
+MW_UA_STRUCTURE(BrowseDescription)
+MW_UA_STRUCTURE(BrowseResult)
+MW_UA_STRUCTURE(ViewDescription)
+MW_UA_MESSAGE(BrowseRequest)
+MW_UA_MESSAGE(BrowseResponse)
+MW_UA_MESSAGE(BrowseNextRequest)
+MW_UA_MESSAGE(BrowseNextResponse)
+MW_UA_STRUCTURE(RelativePathElement)
+MW_UA_STRUCTURE(RelativePath)
+MW_UA_STRUCTURE(BrowsePath)
+MW_UA_STRUCTURE(BrowsePathTarget)
+MW_UA_STRUCTURE(BrowsePathResult)
+MW_UA_MESSAGE(TranslateBrowsePathsToNodeIdsRequest)
+MW_UA_MESSAGE(TranslateBrowsePathsToNodeIdsResponse)
+MW_UA_MESSAGE(RegisterNodesRequest)
+MW_UA_MESSAGE(RegisterNodesResponse)
+MW_UA_MESSAGE(CreateSubscriptionRequest)
+MW_UA_MESSAGE(CreateSubscriptionResponse)
+MW_UA_MESSAGE(DeleteSubscriptionsRequest)
+MW_UA_MESSAGE(DeleteSubscriptionsResponse)
+MW_UA_STRUCTURE(TransferResult)
+MW_UA_MESSAGE(TransferSubscriptionsRequest)
+MW_UA_MESSAGE(TransferSubscriptionsResponse)
+MW_UA_MESSAGE(DataChangeFilter)
+MW_UA_STRUCTURE(MonitoringParameters)
+MW_UA_STRUCTURE(MonitoredItemCreateRequest)
+MW_UA_STRUCTURE(MonitoredItemCreateResult)
+MW_UA_MESSAGE(CreateMonitoredItemsRequest)
+MW_UA_MESSAGE(CreateMonitoredItemsResponse)
+MW_UA_MESSAGE(DeleteMonitoredItemsRequest)
+MW_UA_MESSAGE(DeleteMonitoredItemsResponse)
+MW_UA_STRUCTURE(SubscriptionAcknowledgement)
+MW_UA_STRUCTURE(NotificationMessage)
+MW_UA_STRUCTURE(MonitoredItemNotification)
+MW_UA_MESSAGE(DataChangeNotification)
+MW_UA_MESSAGE(StatusChangeNotification)
+MW_UA_MESSAGE(PublishRequest)
+MW_UA_MESSAGE(PublishResponse)
+MW_UA_MESSAGE(RepublishRequest)
+MW_UA_MESSAGE(RepublishResponse)
+MW_UA_MESSAGE(ReadRawModifiedDetails)
+MW_UA_STRUCTURE(HistoryReadValueId)
+MW_UA_STRUCTURE(HistoryReadResult)
+MW_UA_MESSAGE(HistoryData)
+MW_UA_MESSAGE(HistoryReadRequest)
+MW_UA_MESSAGE(HistoryReadResponse)
+MW_UA_MESSAGE(FindServersRequest)
+MW_UA_MESSAGE(FindServersResponse)
+MW_UA_MESSAGE(UnregisterNodesRequest)
+MW_UA_MESSAGE(UnregisterNodesResponse)
+MW_UA_MESSAGE(ModifySubscriptionRequest)
+MW_UA_MESSAGE(ModifySubscriptionResponse)
+MW_UA_MESSAGE(SetPublishingModeRequest)
+MW_UA_MESSAGE(SetPublishingModeResponse)
+MW_UA_MESSAGE(ModifyMonitoredItemsRequest)
+MW_UA_MESSAGE(ModifyMonitoredItemsResponse)
+MW_UA_MESSAGE(SetMonitoringModeRequest)
+MW_UA_MESSAGE(SetMonitoringModeResponse)
+MW_UA_MESSAGE(EUInformation)
+MW_UA_MESSAGE(Range)
+MW_UA_MESSAGE(BuildInfo)
+MW_UA_MESSAGE(ServerStatusDataType)
+MW_UA_STRUCTURE(MonitoredItemModifyRequest)
+MW_UA_STRUCTURE(MonitoredItemModifyResult)
+#undef MW_UA_MESSAGE
+#undef MW_UA_STRUCTURE
+// NOLINTEND(bugprone-macro-parentheses)
 
 }  // namespace mw::opcua

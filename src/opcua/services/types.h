@@ -130,6 +130,18 @@ struct GetEndpointsRequest {
   std::vector<String> locale_ids;
   std::vector<String> profile_uris;
 };
+struct FindServersRequest {
+  static constexpr std::uint32_t kBinaryEncodingId = 422;
+  RequestHeader request_header;
+  String endpoint_url;
+  std::vector<String> locale_ids;
+  std::vector<String> server_uris;
+};
+struct FindServersResponse {
+  static constexpr std::uint32_t kBinaryEncodingId = 425;
+  ResponseHeader response_header;
+  std::vector<ApplicationDescription> servers;
+};
 struct GetEndpointsResponse {
   static constexpr std::uint32_t kBinaryEncodingId = 431;
   ResponseHeader response_header;
@@ -243,6 +255,7 @@ struct WriteResponse {
   static constexpr std::uint32_t kBinaryEncodingId = 676;
   ResponseHeader response_header;
   std::vector<UaStatusCode> results;
+  std::vector<DiagnosticInfo> diagnostic_infos;
 };
 struct ReferenceDescription {
   NodeId reference_type_id;
@@ -338,6 +351,15 @@ struct RegisterNodesResponse {
   ResponseHeader response_header;
   std::vector<NodeId> registered_node_ids;
 };
+struct UnregisterNodesRequest {
+  static constexpr std::uint32_t kBinaryEncodingId = 566;
+  RequestHeader request_header;
+  std::vector<NodeId> nodes_to_unregister;
+};
+struct UnregisterNodesResponse {
+  static constexpr std::uint32_t kBinaryEncodingId = 569;
+  ResponseHeader response_header;
+};
 struct CreateSubscriptionRequest {
   static constexpr std::uint32_t kBinaryEncodingId = 787;
   RequestHeader request_header;
@@ -355,6 +377,35 @@ struct CreateSubscriptionResponse {
   double revised_publishing_interval = 0;
   std::uint32_t revised_lifetime_count = 0;
   std::uint32_t revised_max_keep_alive_count = 0;
+};
+struct ModifySubscriptionRequest {
+  static constexpr std::uint32_t kBinaryEncodingId = 793;
+  RequestHeader request_header;
+  std::uint32_t subscription_id = 0;
+  double requested_publishing_interval = 0;
+  std::uint32_t requested_lifetime_count = 0;
+  std::uint32_t requested_max_keep_alive_count = 0;
+  std::uint32_t max_notifications_per_publish = 0;
+  std::uint8_t priority = 0;
+};
+struct ModifySubscriptionResponse {
+  static constexpr std::uint32_t kBinaryEncodingId = 796;
+  ResponseHeader response_header;
+  double revised_publishing_interval = 0;
+  std::uint32_t revised_lifetime_count = 0;
+  std::uint32_t revised_max_keep_alive_count = 0;
+};
+struct SetPublishingModeRequest {
+  static constexpr std::uint32_t kBinaryEncodingId = 799;
+  RequestHeader request_header;
+  bool publishing_enabled = true;
+  std::vector<std::uint32_t> subscription_ids;
+};
+struct SetPublishingModeResponse {
+  static constexpr std::uint32_t kBinaryEncodingId = 802;
+  ResponseHeader response_header;
+  std::vector<UaStatusCode> results;
+  std::vector<DiagnosticInfo> diagnostic_infos;
 };
 struct DeleteSubscriptionsRequest {
   static constexpr std::uint32_t kBinaryEncodingId = 847;
@@ -419,6 +470,42 @@ struct CreateMonitoredItemsResponse {
   static constexpr std::uint32_t kBinaryEncodingId = 754;
   ResponseHeader response_header;
   std::vector<MonitoredItemCreateResult> results;
+  std::vector<DiagnosticInfo> diagnostic_infos;
+};
+struct MonitoredItemModifyRequest {
+  std::uint32_t monitored_item_id = 0;
+  MonitoringParameters requested_parameters;
+};
+struct MonitoredItemModifyResult {
+  UaStatusCode status_code;
+  double revised_sampling_interval = 0;
+  std::uint32_t revised_queue_size = 0;
+  ExtensionObject filter_result;
+};
+struct ModifyMonitoredItemsRequest {
+  static constexpr std::uint32_t kBinaryEncodingId = 763;
+  RequestHeader request_header;
+  std::uint32_t subscription_id = 0;
+  TimestampsToReturn timestamps_to_return{};
+  std::vector<MonitoredItemModifyRequest> items_to_modify;
+};
+struct ModifyMonitoredItemsResponse {
+  static constexpr std::uint32_t kBinaryEncodingId = 766;
+  ResponseHeader response_header;
+  std::vector<MonitoredItemModifyResult> results;
+  std::vector<DiagnosticInfo> diagnostic_infos;
+};
+struct SetMonitoringModeRequest {
+  static constexpr std::uint32_t kBinaryEncodingId = 769;
+  RequestHeader request_header;
+  std::uint32_t subscription_id = 0;
+  MonitoringMode monitoring_mode{};
+  std::vector<std::uint32_t> monitored_item_ids;
+};
+struct SetMonitoringModeResponse {
+  static constexpr std::uint32_t kBinaryEncodingId = 772;
+  ResponseHeader response_header;
+  std::vector<UaStatusCode> results;
   std::vector<DiagnosticInfo> diagnostic_infos;
 };
 struct DeleteMonitoredItemsRequest {
@@ -518,6 +605,46 @@ struct HistoryReadResponse {
   ResponseHeader response_header;
   std::vector<HistoryReadResult> results;
   std::vector<DiagnosticInfo> diagnostic_infos;
+};
+
+// Structures a server puts in variable values (OPC 10000-8 for EUInformation and Range, OPC
+// 10000-5 for the server's status).
+struct EUInformation {
+  static constexpr std::uint32_t kBinaryEncodingId = 889;
+  String namespace_uri;
+  std::int32_t unit_id = -1;
+  LocalizedText display_name;
+  LocalizedText description;
+};
+struct Range {
+  static constexpr std::uint32_t kBinaryEncodingId = 886;
+  double low = 0;
+  double high = 0;
+};
+struct BuildInfo {
+  static constexpr std::uint32_t kBinaryEncodingId = 340;
+  String product_uri;
+  String manufacturer_name;
+  String product_name;
+  String software_version;
+  String build_number;
+  DateTime build_date;
+};
+enum class ServerState : std::uint32_t {
+  kRunning = 0,
+  kFailed = 1,
+  kNoConfiguration = 2,
+  kSuspended = 3,
+  kShutdown = 4
+};
+struct ServerStatusDataType {
+  static constexpr std::uint32_t kBinaryEncodingId = 864;
+  DateTime start_time;
+  DateTime current_time;
+  ServerState state{};
+  BuildInfo build_info;
+  std::uint32_t seconds_till_shutdown = 0;
+  LocalizedText shutdown_reason;
 };
 
 }  // namespace mw::opcua

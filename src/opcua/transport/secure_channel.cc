@@ -53,6 +53,16 @@ Result<SecureChannelCodec> SecureChannelCodec::Create(ChannelSecurity security, 
   return SecureChannelCodec(std::move(security), limits);
 }
 
+Status SecureChannelCodec::SetMode(MessageSecurityMode mode) {
+  if (mode == MessageSecurityMode::kInvalid ||
+      security_.policy->IsNone() != (mode == MessageSecurityMode::kNone)) {
+    return Status::InvalidArgument(fmt::format("security policy {} cannot be used with mode {}",
+                                               security_.policy->name, security::SecurityModeName(mode)));
+  }
+  security_.mode = mode;
+  return Status::Ok();
+}
+
 std::size_t SecureChannelCodec::MaxSymmetricBody() const {
   const std::size_t header = kChunkPrefix + 4;
   const std::size_t buffer = limits_.send_buffer_size;

@@ -61,6 +61,10 @@ class SecureChannelCodec {
   const NegotiatedLimits& limits() const { return limits_; }
   std::uint32_t channel_id() const { return channel_id_; }
   void set_channel_id(std::uint32_t id) { channel_id_ = id; }
+  // The server learns the mode from the first OpenSecureChannel request, which it decodes first
+  // (OPN chunks are secured alike in Sign and SignAndEncrypt). InvalidArgument if the mode does
+  // not fit the policy.
+  Status SetMode(security::MessageSecurityMode mode);
   // Largest body one MSG chunk carries: callers use it to size what they batch.
   std::size_t MaxSymmetricBody() const;
 

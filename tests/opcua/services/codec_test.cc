@@ -190,6 +190,66 @@ TEST(ServicesCodec, BrowseAndMonitoredItemMessagesRoundTrip) {
   EXPECT_EQ(filter_back.deadband_value, 0.25);
 }
 
+TEST(ServicesCodec, ModifyAndModeMessagesRoundTrip) {
+  ModifySubscriptionRequest modify;
+  modify.request_header = Header();
+  modify.subscription_id = 9;
+  modify.requested_publishing_interval = 250;
+  modify.requested_max_keep_alive_count = 12;
+  modify.priority = 4;
+  EXPECT_EQ(RoundTrip(modify).requested_publishing_interval, 250);
+
+  SetPublishingModeRequest mode;
+  mode.publishing_enabled = false;
+  mode.subscription_ids = {1, 2, 3};
+  EXPECT_EQ(RoundTrip(mode).subscription_ids.size(), 3u);
+
+  ModifyMonitoredItemsRequest items;
+  items.subscription_id = 9;
+  items.timestamps_to_return = TimestampsToReturn::kSource;
+  MonitoredItemModifyRequest item;
+  item.monitored_item_id = 5;
+  item.requested_parameters.sampling_interval = 50;
+  item.requested_parameters.queue_size = 10;
+  item.requested_parameters.filter =
+      ToExtensionObject(DataChangeFilter{DataChangeTrigger::kStatusValue, 1, 0.5});
+  items.items_to_modify.push_back(item);
+  const ModifyMonitoredItemsRequest back = RoundTrip(items);
+  DataChangeFilter filter;
+  ASSERT_TRUE(FromExtensionObject(back.items_to_modify[0].requested_parameters.filter, filter).ok());
+  EXPECT_EQ(filter.deadband_value, 0.5);
+
+  FindServersResponse servers;
+  ApplicationDescription app;
+  app.application_uri = std::string("urn:millwright:test");
+  app.discovery_urls = {std::string("opc.tcp://127.0.0.1:4840/")};
+  servers.servers.push_back(app);
+  EXPECT_EQ(RoundTrip(servers).servers[0].application_uri, app.application_uri);
+  UnregisterNodesRequest unregister;
+  unregister.nodes_to_unregister = {NodeId::Numeric(2, 7)};
+  EXPECT_EQ(RoundTrip(unregister).nodes_to_unregister.size(), 1u);
+}
+
+TEST(ServicesCodec, EUInformationHasTheSpecificationsLayout) {
+  EUInformation unit;
+  unit.namespace_uri = std::string("http://www.opcfoundation.org/UA/units/un/cefact");
+  unit.unit_id = 4408652;  // degree Celsius, "CEL"
+  unit.display_name = LocalizedText{std::string("en"), std::string("\xc2\xb0"
+                                                                   "C")};
+  const ExtensionObject object = ToExtensionObject(unit);
+  EXPECT_EQ(object.type_id, NodeId::Numeric(0, 889));
+  // String (4 + 47), Int32, LocalizedText (mask + locale + text), LocalizedText (empty mask).
+  ASSERT_EQ(object.body.size(), 4 + 47 + 4 + 1 + 6 + 7 + 1u);
+  EXPECT_EQ(object.body.substr(51, 4), std::string("\x4c\x45\x43\x00", 4));
+  EUInformation back;
+  ASSERT_TRUE(FromExtensionObject(object, back).ok());
+  EXPECT_EQ(back.unit_id, 4408652);
+  Range range{0, 100};
+  Range range_back;
+  ASSERT_TRUE(FromExtensionObject(ToExtensionObject(range), range_back).ok());
+  EXPECT_EQ(range_back.high, 100);
+}
+
 TEST(ServicesCodec, TruncatedMessagesFailCleanlyAtEveryLength) {
   PublishResponse r;
   r.subscription_id = 5;
