@@ -318,10 +318,22 @@ CLI::App* AddOpcuaCommand(CLI::App& app, OpcuaToolArgs& args) {
   auto* write = opcua->add_subcommand("write", "Write VALUE to NODE, as the type the node holds");
   common(write);
   write->add_option("nodes", args.nodes, "NODE VALUE")->required()->expected(2);
+  auto* serve = opcua->add_subcommand("serve", "Run Millwright's OPC UA server with a demo plant");
+  serve->add_option("--host", args.serve.host, "address to listen on")->capture_default_str();
+  serve->add_option("--port", args.serve.port, "TCP port (0: any free port)")->capture_default_str();
+  serve->add_option("--pki", args.serve.pki,
+                    "server certificate folder (default ~/.local/share/millwright/pki-server)");
+  serve->add_flag("--secure", args.serve.secure,
+                  "also offer Basic256Sha256 and Aes256_Sha256_RsaPss endpoints");
+  serve->add_option("--user", args.serve.users, "name:password allowed to log in (repeatable)");
+  serve->add_option("--bench-nodes", args.serve.bench_nodes, "add Bench.Static and Bench.D0..D<n-1>");
+  serve->add_option("--seconds", args.serve.seconds, "stop after this many seconds");
+  serve->callback([&args] { args.command = "serve"; });
   return opcua;
 }
 
 int RunOpcuaTool(const OpcuaToolArgs& args) {
+  if (args.command == "serve") return RunOpcuaServe(args.serve);
   Result<std::unique_ptr<Client>> client = Connect(args);
   if (!client.ok()) return Fail(client.status().message());
   int rc = 0;

@@ -12,6 +12,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/opcua_serve.h"
+
 namespace mw::app {
 
 struct OpcuaToolArgs {
@@ -30,9 +32,11 @@ struct OpcuaToolArgs {
   double deadband = 0;
   int count = 0;
   double seconds = 0;
+  OpcuaServeArgs serve;
 };
 
-// Adds `opcua` and its four subcommands to `app`; the parsed values land in `args`.
+// Adds `opcua` and its subcommands (browse, read, subscribe, write, serve) to `app`; the parsed values land
+// in `args`.
 CLI::App* AddOpcuaCommand(CLI::App& app, OpcuaToolArgs& args);
 int RunOpcuaTool(const OpcuaToolArgs& args);
 

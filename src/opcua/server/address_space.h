@@ -145,7 +145,7 @@ class AddressSpace {
   // The node, or nullptr; for SetValue. Stable for the address space's life.
   Node* Find(const NodeId& id);
 
-  // A new value from the application: stored (server timestamp now unless given) and handed to
+  // A new value from the application: stored (source and server timestamps now unless given) and handed to
   // the node's watchers. InvalidArgument unless `variable` is a Variable.
   Status SetValue(Node* variable, DataValue value);
   Status SetValue(const NodeId& id, DataValue value);

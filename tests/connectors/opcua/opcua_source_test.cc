@@ -3,10 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "opcua/encoding/node_id.h"
+#include "opcua/server/server.h"
 #include "pipeline/metric_names.h"
+#include "tests/opcua/server/test_plant.h"
 #include "tests/support/node_opcua_peer.h"
 #include "tests/support/test_support.h"
 
@@ -156,6 +160,58 @@ TEST_F(OpcuaSourceTest, BrowsePathThatMatchesNothingIsReportedNamingIt) {
   auto bench = OpcuaSource::ResolveNodes(**client, {{"TestPeer/Bench/D1?", "{name}"}});
   ASSERT_TRUE(bench.ok());
   EXPECT_EQ(bench->size(), 10u);  // D10..D19
+}
+
+}  // namespace
+}  // namespace mw::connectors::opcua_source
+
+namespace mw::connectors::opcua_source {
+namespace {
+
+// The same source against Millwright's own server: browse paths with globs, a structure as one
+// signal per field, values pushed by the server's application side.
+TEST(OpcuaSourceOwnServer, ReadsPlantVariablesAndStructureFields) {
+  opcua::server::ServerOptions server_options;
+  server_options.port = 0;
+  auto server = opcua::server::Server::Start(server_options);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const auto plant = opcua::testing::AddTestPlant((*server)->address_space(), 2);
+  Catalog catalog;
+  MetricsRegistry metrics;
+  SystemClock clock;
+  const AssetId asset = catalog.AddAsset("plant/pump1", "");
+  mw::testing::TempDir pki;
+  OpcuaSourceOptions o;
+  o.client.endpoint_url = (*server)->endpoint_url();
+  o.client.pki_dir = pki.path();
+  o.asset = "plant/pump1";
+  o.nodes = {{"Plant/Pump1/Count", "count"}, {"Plant/Pump1/Sta*", "{name}"}};
+  o.interval_ms = 50;
+  OpcuaSource source("own", o, asset, catalog, metrics, clock);
+  CollectingEmitter emitter;
+  ASSERT_TRUE(source.Start(emitter).ok());
+  std::atomic<bool> stop{false};
+  std::thread ticker([&] {
+    for (std::int32_t i = 1; !stop; ++i) {
+      opcua::DataValue v;
+      v.value = opcua::Variant::Scalar(i);
+      (void)(*server)->address_space().SetValue(plant.Id("Pump1.Count"), v);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  auto series = [&](const std::string& signal) {
+    return catalog.FindSeries(asset, signal).value_or(kInvalidSeries);
+  };
+  const bool seen = mw::testing::WaitUntil(
+      [&] { return emitter.Of(series("count")).size() >= 5 && !emitter.Of(series("Status.Speed")).empty(); });
+  stop = true;
+  ticker.join();
+  source.Stop();
+  ASSERT_TRUE(seen) << "no samples from our server";
+  EXPECT_EQ(emitter.Of(series("Status.Speed"))[0].value, 1480.5);
+  EXPECT_EQ(emitter.Of(series("Status.Bearing.Code"))[0].value, 7);
+  const auto counts = emitter.Of(series("count"));
+  for (std::size_t i = 1; i < counts.size(); ++i) EXPECT_GT(counts[i].value, counts[i - 1].value);
 }
 
 }  // namespace
