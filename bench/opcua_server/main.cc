@@ -80,6 +80,10 @@ void Report(const ServerRun& ours, const ServerRun& node) {
                n.server_cpu_per_100k());
     fmt::print("RESULT opcua_server.{}.server_cpu.vs_node_opcua = {:.2f}\n", k,
                f.server_cpu_per_100k() > 0 ? n.server_cpu_per_100k() / f.server_cpu_per_100k() : 0.0);
+    // The client's own CPU against each server (issue 4's client figure, with a server that is
+    // not the bottleneck when it is ours).
+    fmt::print("RESULT opcua_server.{}.client_cpu_s_per_100k = {:.4f} s\n", k, f.cpu_per_100k());
+    fmt::print("RESULT opcua_server.{}.client_cpu_on_node_opcua_s_per_100k = {:.4f} s\n", k, n.cpu_per_100k());
   }
   fmt::print("RESULT opcua_server.idle_rss = {:.1f} MiB\n", ours.idle_mib);
   fmt::print("RESULT opcua_server.node_opcua_idle_rss = {:.1f} MiB\n", node.idle_mib);

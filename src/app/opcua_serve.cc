@@ -97,7 +97,8 @@ Result<opcua::server::ServerOptions> Options(const OpcuaServeArgs& args) {
   o.host = args.host;
   o.port = args.port;
   o.application_uri = "urn:millwright:opcua-serve";
-  if (args.secure || !args.users.empty()) o.pki_dir = args.pki.empty() ? DefaultServerPki() : args.pki;
+  o.x509_users = args.x509_users;
+  if (args.secure || !args.users.empty() || args.x509_users) o.pki_dir = args.pki.empty() ? DefaultServerPki() : args.pki;
   if (args.secure) {
     using opcua::security::MessageSecurityMode;
     for (const char* policy : {"Basic256Sha256", "Aes256_Sha256_RsaPss"}) {

@@ -16,6 +16,7 @@ struct OpcuaServeArgs {
   std::string pki;                 // default: ~/.local/share/millwright/pki-server
   bool secure = false;             // also Basic256Sha256 and Aes256_Sha256_RsaPss, Sign and SignAndEncrypt
   std::vector<std::string> users;  // "name:password"
+  bool x509_users = false;         // users log in with certificates trusted in <pki>/users/trusted/certs
   int bench_nodes = 0;
   double seconds = 0;
 };

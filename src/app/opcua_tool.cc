@@ -326,6 +326,8 @@ CLI::App* AddOpcuaCommand(CLI::App& app, OpcuaToolArgs& args) {
   serve->add_flag("--secure", args.serve.secure,
                   "also offer Basic256Sha256 and Aes256_Sha256_RsaPss endpoints");
   serve->add_option("--user", args.serve.users, "name:password allowed to log in (repeatable)");
+  serve->add_flag("--x509-users", args.serve.x509_users,
+                  "accept user certificates trusted in <pki>/users/trusted/certs");
   serve->add_option("--bench-nodes", args.serve.bench_nodes, "add Bench.Static and Bench.D0..D<n-1>");
   serve->add_option("--seconds", args.serve.seconds, "stop after this many seconds");
   serve->callback([&args] { args.command = "serve"; });

@@ -78,6 +78,8 @@ class Client::Impl {
                                                             const std::vector<MonitoredItemSpec>& items);
   Status RemoveMonitoredItems(std::uint32_t local_id, const std::vector<std::uint32_t>& handles);
   Status DeleteSubscription(std::uint32_t local_id);
+  Status ModifySubscription(std::uint32_t local_id, const SubscriptionSettings& settings);
+  Status SetPublishingMode(std::uint32_t local_id, bool enabled);
 
  private:
   struct Item {
@@ -581,7 +583,7 @@ Status Client::Impl::BuildSubscription(Subscription& sub) {
   request.requested_lifetime_count = sub.settings.lifetime_count;
   request.requested_max_keep_alive_count = sub.settings.max_keep_alive_count;
   request.max_notifications_per_publish = sub.settings.max_notifications_per_publish;
-  request.publishing_enabled = true;
+  request.publishing_enabled = sub.settings.publishing_enabled;
   request.priority = sub.settings.priority;
   CreateSubscriptionResponse response;
   MW_RETURN_IF_ERROR(Call(request, response, "CreateSubscription"));
@@ -722,6 +724,52 @@ Status Client::Impl::DeleteSubscription(std::uint32_t local_id) {
   }
   DeleteSubscriptionsResponse response;
   return Call(request, response, "DeleteSubscriptions");
+}
+
+Status Client::Impl::ModifySubscription(std::uint32_t local_id, const SubscriptionSettings& settings) {
+  ModifySubscriptionRequest request;
+  {
+    std::lock_guard lock(mu_);
+    auto it = subscriptions_.find(local_id);
+    if (it == subscriptions_.end()) return Status::NotFound(fmt::format("no subscription {}", local_id));
+    request.subscription_id = it->second.server_id;
+  }
+  request.requested_publishing_interval = settings.publishing_interval_ms;
+  request.requested_lifetime_count = settings.lifetime_count;
+  request.requested_max_keep_alive_count = settings.max_keep_alive_count;
+  request.max_notifications_per_publish = settings.max_notifications_per_publish;
+  request.priority = settings.priority;
+  ModifySubscriptionResponse response;
+  MW_RETURN_IF_ERROR(Call(request, response, "ModifySubscription"));
+  std::lock_guard lock(mu_);
+  auto it = subscriptions_.find(local_id);
+  if (it == subscriptions_.end()) return Status::Ok();  // deleted meanwhile
+  const bool enabled = it->second.settings.publishing_enabled;
+  it->second.settings = settings;
+  it->second.settings.publishing_enabled = enabled;
+  it->second.revised_interval_ms = response.revised_publishing_interval;
+  it->second.revised_keep_alive = response.revised_max_keep_alive_count;
+  return Status::Ok();
+}
+
+Status Client::Impl::SetPublishingMode(std::uint32_t local_id, bool enabled) {
+  SetPublishingModeRequest request;
+  request.publishing_enabled = enabled;
+  {
+    std::lock_guard lock(mu_);
+    auto it = subscriptions_.find(local_id);
+    if (it == subscriptions_.end()) return Status::NotFound(fmt::format("no subscription {}", local_id));
+    request.subscription_ids.push_back(it->second.server_id);
+  }
+  SetPublishingModeResponse response;
+  MW_RETURN_IF_ERROR(Call(request, response, "SetPublishingMode"));
+  if (response.results.size() == 1 && response.results[0].IsBad()) {
+    return UaError(response.results[0].code, "SetPublishingMode");
+  }
+  std::lock_guard lock(mu_);
+  auto it = subscriptions_.find(local_id);
+  if (it != subscriptions_.end()) it->second.settings.publishing_enabled = enabled;
+  return Status::Ok();
 }
 
 // --- publishing ---------------------------------------------------------------------------------
@@ -1083,6 +1131,14 @@ Result<std::vector<EndpointDescription>> Client::GetEndpoints() {
   return std::move(response.endpoints);
 }
 
+Result<std::vector<ApplicationDescription>> Client::FindServers() {
+  FindServersRequest request;
+  request.endpoint_url = impl_->endpoint_url();
+  FindServersResponse response;
+  MW_RETURN_IF_ERROR(impl_->Call(request, response, "FindServers"));
+  return std::move(response.servers);
+}
+
 Result<std::vector<DataValue>> Client::Read(const std::vector<ReadValueId>& nodes,
                                             TimestampsToReturn timestamps) {
   return impl_->Read(nodes, timestamps);
@@ -1128,6 +1184,13 @@ Result<std::vector<NodeId>> Client::RegisterNodes(const std::vector<NodeId>& nod
   RegisterNodesResponse response;
   MW_RETURN_IF_ERROR(impl_->Call(request, response, "RegisterNodes"));
   return std::move(response.registered_node_ids);
+}
+
+Status Client::UnregisterNodes(const std::vector<NodeId>& nodes) {
+  UnregisterNodesRequest request;
+  request.nodes_to_unregister = nodes;
+  UnregisterNodesResponse response;
+  return impl_->Call(request, response, "UnregisterNodes");
 }
 
 Result<std::vector<DataValue>> Client::HistoryReadRaw(const NodeId& node, DateTime start, DateTime end,
@@ -1188,6 +1251,14 @@ Status Client::RemoveMonitoredItems(std::uint32_t subscription, const std::vecto
 
 Status Client::DeleteSubscription(std::uint32_t subscription) {
   return impl_->DeleteSubscription(subscription);
+}
+
+Status Client::ModifySubscription(std::uint32_t subscription, const SubscriptionSettings& settings) {
+  return impl_->ModifySubscription(subscription, settings);
+}
+
+Status Client::SetPublishingMode(std::uint32_t subscription, bool enabled) {
+  return impl_->SetPublishingMode(subscription, enabled);
 }
 
 }  // namespace mw::opcua

@@ -78,6 +78,7 @@ struct SubscriptionSettings {
   std::uint32_t max_keep_alive_count = 10;
   std::uint32_t max_notifications_per_publish = 0;
   std::uint8_t priority = 0;
+  bool publishing_enabled = true;
 };
 
 struct MonitoredItemSpec {
@@ -134,6 +135,8 @@ class Client {
   ClientCounters counters() const;
 
   Result<std::vector<EndpointDescription>> GetEndpoints();
+  // The servers the endpoint knows of (itself, for a plain server).
+  Result<std::vector<ApplicationDescription>> FindServers();
   Result<std::vector<DataValue>> Read(const std::vector<ReadValueId>& nodes,
                                       TimestampsToReturn timestamps = TimestampsToReturn::kBoth);
   Result<DataValue> ReadValue(const NodeId& node);
@@ -144,6 +147,7 @@ class Client {
                                                    const NodeId& reference_type = NodeId::Numeric(0, 33));
   Result<std::vector<BrowsePathResult>> TranslateBrowsePaths(const std::vector<BrowsePath>& paths);
   Result<std::vector<NodeId>> RegisterNodes(const std::vector<NodeId>& nodes);
+  Status UnregisterNodes(const std::vector<NodeId>& nodes);
   Result<std::vector<DataValue>> HistoryReadRaw(const NodeId& node, DateTime start, DateTime end,
                                                 std::uint32_t max_values = 0);
   // A structure the server defines, as named fields: the first time an encoding is seen, its
@@ -159,6 +163,10 @@ class Client {
                                                             const std::vector<MonitoredItemSpec>& items);
   Status RemoveMonitoredItems(std::uint32_t subscription, const std::vector<std::uint32_t>& client_handles);
   Status DeleteSubscription(std::uint32_t subscription);
+  // New publishing settings (kept for recovery); the server's revised values apply.
+  Status ModifySubscription(std::uint32_t subscription, const SubscriptionSettings& settings);
+  // Pauses (false) or resumes a subscription's notifications; keep-alives continue.
+  Status SetPublishingMode(std::uint32_t subscription, bool enabled);
 
   class Impl;
 

@@ -503,7 +503,7 @@ void ConnectionHandler::Impl::ActivateSession(const ActivateSessionRequest& r, s
       if (!valid.ok()) out.response_header.service_result = {kBadApplicationSignatureInvalid};
     }
     if (out.response_header.service_result.IsGood()) {
-      out.response_header.service_result = {core_.CheckIdentity(r.user_identity_token, policy, *s)};
+      out.response_header.service_result = {core_.CheckIdentity(r, policy, *s)};
     }
     if (out.response_header.service_result.IsGood()) {
       s->activated = true;

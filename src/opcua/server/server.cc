@@ -41,6 +41,9 @@ Status CheckOptions(const ServerOptions& o) {
           fmt::format("opcua server: policy {} needs a pki folder", e.policy->name));
     }
   }
+  if (o.x509_users && o.pki_dir.empty()) {
+    return Status::InvalidArgument("opcua server: X.509 users need a pki folder (their trust list lives there)");
+  }
   if (!o.users.empty() && o.pki_dir.empty()) {
     return Status::InvalidArgument("opcua server: user logins need a pki folder (passwords are encrypted)");
   }

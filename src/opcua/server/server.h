@@ -4,7 +4,8 @@
 // Server::Start binds a TCP port and serves the AddressSpace it owns: GetEndpoints and
 // FindServers without a session; secure channels with the configured policies and modes (the
 // client certificate checked against <pki>/trusted/certs, an unknown one copied to
-// <pki>/rejected/certs); sessions with anonymous and user-name identities, several in parallel;
+// <pki>/rejected/certs); sessions with anonymous, user-name and X.509 identities, several in
+// parallel;
 // Browse/BrowseNext with continuation points, TranslateBrowsePathsToNodeIds, Read, Write,
 // Register/UnregisterNodes; subscriptions and monitored items (subscriptions.h). Any other service
 // answers Bad_ServiceUnsupported. Operation limits are advertised under
@@ -64,6 +65,9 @@ struct ServerOptions {
   bool allow_anonymous = true;
   bool anonymous_can_write = true;
   std::map<std::string, std::string> users;  // name -> password
+  // X.509 user identities: certificates trusted in <pki_dir>/users/trusted/certs (refused ones
+  // are filed in <pki_dir>/users/rejected/certs), kept apart from the application trust list.
+  bool x509_users = false;
   std::size_t max_connections = 200;
   std::size_t max_sessions = 100;
   std::size_t max_continuation_points = 16;  // per session

@@ -39,6 +39,7 @@ ServerCore::ServerCore(ServerOptions options, std::optional<security::Applicatio
       engine_(space_, options_.subscriptions),
       start_time_(Now()) {
   if (!options_.pki_dir.empty()) trust_.emplace(options_.pki_dir);
+  if (!options_.pki_dir.empty() && options_.x509_users) user_trust_.emplace(options_.pki_dir + "/users");
   PublishOperationLimits();
   UpdateServerStatus();
 }
@@ -112,11 +113,15 @@ std::vector<EndpointDescription> ServerCore::Endpoints() const {
     if (options_.allow_anonymous) {
       d.user_identity_tokens.push_back({std::string("anonymous"), UserTokenType::kAnonymous, {}, {}, {}});
     }
+    // On an unsecured channel passwords are still encrypted and certificates signed, with
+    // Basic256Sha256.
+    const String policy =
+        e.policy->IsNone() ? String(std::string(security::FindPolicy("Basic256Sha256")->uri)) : String();
     if (!options_.users.empty() && identity_) {
-      // On an unsecured channel the password is still encrypted, with Basic256Sha256.
-      const String policy =
-          e.policy->IsNone() ? String(std::string(security::FindPolicy("Basic256Sha256")->uri)) : String();
       d.user_identity_tokens.push_back({std::string("username"), UserTokenType::kUserName, {}, {}, policy});
+    }
+    if (user_trust_ && identity_) {
+      d.user_identity_tokens.push_back({std::string("x509"), UserTokenType::kCertificate, {}, {}, policy});
     }
     d.transport_profile_uri = std::string(kTransportProfile);
     d.security_level =
@@ -198,10 +203,12 @@ std::size_t ServerCore::ExpireSessions(SteadyClock::time_point now) {
   return expired.size();
 }
 
-std::uint32_t ServerCore::CheckIdentity(const ExtensionObject& token, const security::Policy& channel_policy,
-                                        Session& session) {
+std::uint32_t ServerCore::CheckIdentity(const ActivateSessionRequest& request,
+                                        const security::Policy& channel_policy, Session& session) {
+  const ExtensionObject& token = request.user_identity_token;
   AnonymousIdentityToken anonymous;
   UserNameIdentityToken user;
+  X509IdentityToken certificate;
   if (token.type_id.IsNull() || FromExtensionObject(token, anonymous).ok()) {
     if (!options_.allow_anonymous) return kBadIdentityTokenRejected;
     session.user.clear();
@@ -209,7 +216,30 @@ std::uint32_t ServerCore::CheckIdentity(const ExtensionObject& token, const secu
     return kGood;
   }
   if (FromExtensionObject(token, user).ok()) return CheckUserName(user, channel_policy, session);
+  if (FromExtensionObject(token, certificate).ok()) {
+    return CheckCertificate(certificate, request.user_token_signature, channel_policy, session);
+  }
   return kBadIdentityTokenInvalid;
+}
+
+// The user proves it holds the certificate's key by signing our certificate and nonce (OPC
+// 10000-4, 5.6.3); the certificate itself must be in the user trust list.
+std::uint32_t ServerCore::CheckCertificate(const X509IdentityToken& token, const SignatureData& signature,
+                                           const security::Policy& channel_policy, Session& session) {
+  if (!user_trust_ || !identity_) return kBadIdentityTokenRejected;
+  Result<security::Certificate> cert = security::Certificate::FromDer(token.certificate_data.bytes.value_or(""));
+  if (!cert.ok()) return kBadIdentityTokenInvalid;
+  if (!user_trust_->Check(*cert).ok()) return kBadIdentityTokenRejected;
+  const security::Policy& policy =
+      channel_policy.IsNone() ? *security::FindPolicy("Basic256Sha256") : channel_policy;
+  if (signature.algorithm.value_or("") != policy.asymmetric_signature_uri) return kBadUserSignatureInvalid;
+  const std::string data = identity_->certificate.der() + session.server_nonce;
+  if (!security::AsymmetricVerify(policy, *cert, data, signature.signature.bytes.value_or("")).ok()) {
+    return kBadUserSignatureInvalid;
+  }
+  session.user = cert->SubjectName();
+  session.may_write = true;
+  return kGood;
 }
 
 // The password arrives encrypted for our key as length | password | server nonce (OPC 10000-4,

@@ -58,8 +58,9 @@ class ServerCore {
   std::mutex& sessions_mutex() { return sessions_mu_; }
   std::size_t session_count();
 
-  // Checks a user identity token for `session` (its nonce; the channel's policy for decrypting).
-  std::uint32_t CheckIdentity(const ExtensionObject& token, const security::Policy& channel_policy,
+  // Checks the user identity of an ActivateSession for `session` (its nonce; the channel's policy
+  // for decrypting passwords and checking signatures).
+  std::uint32_t CheckIdentity(const ActivateSessionRequest& request, const security::Policy& channel_policy,
                               Session& session);
   // Writes ServerStatus (CurrentTime and the whole structure).
   void UpdateServerStatus();
@@ -70,11 +71,14 @@ class ServerCore {
  private:
   std::uint32_t CheckUserName(const UserNameIdentityToken& token, const security::Policy& channel_policy,
                               Session& session);
+  std::uint32_t CheckCertificate(const X509IdentityToken& token, const SignatureData& signature,
+                                 const security::Policy& channel_policy, Session& session);
   void PublishOperationLimits();
 
   const ServerOptions options_;
   std::optional<security::ApplicationIdentity> identity_;
   std::optional<security::TrustList> trust_;
+  std::optional<security::TrustList> user_trust_;
   AddressSpace space_;
   SubscriptionEngine engine_;
   int port_ = 0;

@@ -11,9 +11,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
+#include "core/clock.h"
 #include "opcua/client/client.h"
 #include "opcua/encoding/node_id.h"
 #include "opcua/encoding/status_code_names.h"
@@ -42,6 +44,7 @@ class OpcuaServerTest : public ::testing::Test {
     ServerOptions o;
     o.pki_dir = server_pki_.path();
     o.users = {{"operator", "secret-42"}};
+    o.x509_users = true;
     o.endpoints = {server::SecurityEndpoint{},
                    {security::FindPolicy("Basic256Sha256"), security::MessageSecurityMode::kSignAndEncrypt},
                    {security::FindPolicy("Aes256_Sha256_RsaPss"), security::MessageSecurityMode::kSign}};
@@ -217,7 +220,7 @@ TEST_F(OpcuaServerTest, SubscriptionsDeliverChangesPastTheDeadband) {
   auto client = Connect();
   ASSERT_TRUE(client);
   Changes changes;
-  auto sub = client->CreateSubscription({50, 100, 10, 0, 0}, changes.Handler());
+  auto sub = client->CreateSubscription({50, 100, 10, 0, 0, true}, changes.Handler());
   ASSERT_TRUE(sub.ok()) << sub.status().ToString();
   MonitoredItemSpec speed{plant_.Id("Pump1.Speed"), 13, 1, 0, 10, true, 1, 5.0};
   MonitoredItemSpec count{plant_.Id("Pump1.Count"), 13, 2, 0, 10, true, 0, 0};
@@ -255,6 +258,48 @@ TEST_F(OpcuaServerTest, SubscriptionsDeliverChangesPastTheDeadband) {
   EXPECT_EQ(server_->stats().monitored_items, 0u);
 }
 
+TEST_F(OpcuaServerTest, ModifyPauseAndResumeASubscription) {
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  Changes changes;
+  auto sub = client->CreateSubscription({50, 100, 10, 0, 0, true}, changes.Handler());
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(client->AddMonitoredItems(*sub, {{plant_.Id("Pump1.Count"), 13, 2, 0, 10, true, 0, 0}}).ok());
+  ASSERT_TRUE(changes.WaitFor(1));
+  EXPECT_TRUE(client->ModifySubscription(*sub, {200, 100, 5, 0, 1, true}).ok());
+  ASSERT_TRUE(client->SetPublishingMode(*sub, false).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a cycle in flight may still arrive
+  std::size_t before = 0;
+  {
+    std::lock_guard lock(changes.mu);
+    before = changes.seen.size();
+  }
+  DataValue dv;
+  dv.value = Variant::Scalar(std::int32_t{77});
+  ASSERT_TRUE(server_->address_space().SetValue(plant_.Id("Pump1.Count"), dv).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  {
+    std::lock_guard lock(changes.mu);
+    EXPECT_EQ(changes.seen.size(), before) << "a paused subscription published";
+  }
+  ASSERT_TRUE(client->SetPublishingMode(*sub, true).ok());
+  ASSERT_TRUE(changes.WaitFor(before + 1));
+  std::lock_guard lock(changes.mu);
+  EXPECT_EQ(std::get<std::int32_t>(changes.seen.back().value.value->values[0]), 77);
+}
+
+TEST_F(OpcuaServerTest, FindServersAndUnregisterNodes) {
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  auto servers = client->FindServers();
+  ASSERT_TRUE(servers.ok()) << servers.status().ToString();
+  ASSERT_EQ(servers->size(), 1u);
+  EXPECT_EQ((*servers)[0].application_uri, std::string("urn:millwright:server"));
+  auto registered = client->RegisterNodes({plant_.Id("Pump1.Speed")});
+  ASSERT_TRUE(registered.ok());
+  EXPECT_TRUE(client->UnregisterNodes(*registered).ok());
+}
+
 TEST_F(OpcuaServerTest, SignAndEncryptWithUserAndPassword) {
   TrustClient();
   ClientOptions o = Secure("Basic256Sha256", security::MessageSecurityMode::kSignAndEncrypt);
@@ -285,6 +330,60 @@ TEST_F(OpcuaServerTest, SignModeAndPasswordOverAnUnsecuredChannel) {
   auto client = Connect(o);
   ASSERT_TRUE(client);
   EXPECT_TRUE(client->ReadValue(plant_.Id("Pump1.Speed")).ok());
+}
+
+// A user certificate and key in `dir`; trusted as a user by the server when `trust` is set.
+struct UserCertificate {
+  std::string cert;
+  std::string key;
+};
+UserCertificate MakeUser(const std::string& dir, const std::string& server_pki, bool trust) {
+  auto key = security::PrivateKey::Generate(2048);
+  EXPECT_TRUE(key.ok());
+  const Timestamp now = SystemClock::Instance().Now();
+  auto cert = security::CreateSelfSignedCertificate(*key, "urn:millwright:user:alice", "alice", {}, now - kNanosPerSecond * 3600,
+                                                    now + kNanosPerSecond * 86400);
+  EXPECT_TRUE(cert.ok());
+  UserCertificate out{dir + "/alice.der", dir + "/alice.pem"};
+  std::ofstream(out.cert, std::ios::binary) << cert->der();
+  std::ofstream(out.key) << *key->ToPem();
+  if (trust) {
+    EXPECT_TRUE(security::TrustList(server_pki + "/users").Trust(*cert).ok());
+  }
+  return out;
+}
+
+TEST_F(OpcuaServerTest, X509UserIdentityOnUnsecuredAndSecuredChannels) {
+  mw::testing::TempDir users;
+  const UserCertificate alice = MakeUser(users.path(), server_pki_.path(), true);
+  ClientOptions o = Options();
+  o.identity = IdentityKind::kCertificate;
+  o.user_certificate = alice.cert;
+  o.user_key = alice.key;
+  auto plain = Connect(o);
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->ReadValue(plant_.Id("Pump1.Speed")).ok());
+  TrustClient();
+  ClientOptions secure = Secure("Basic256Sha256", security::MessageSecurityMode::kSignAndEncrypt);
+  secure.identity = IdentityKind::kCertificate;
+  secure.user_certificate = alice.cert;
+  secure.user_key = alice.key;
+  auto client = Connect(secure);
+  ASSERT_TRUE(client);
+  WriteValue w;
+  w.node_id = plant_.Id("Pump1.Count");
+  w.value.value = Variant::Scalar(std::int32_t{9});
+  auto written = client->Write({w});
+  ASSERT_TRUE(written.ok());
+  EXPECT_EQ((*written)[0].code, kGood);
+  mw::testing::TempDir strangers;
+  const UserCertificate mallory = MakeUser(strangers.path(), server_pki_.path(), false);
+  o.user_certificate = mallory.cert;
+  o.user_key = mallory.key;
+  auto refused = Client::Connect(o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("BadIdentityTokenRejected"), std::string::npos)
+      << refused.status().ToString();
 }
 
 TEST_F(OpcuaServerTest, UnknownClientCertificateIsRefusedAndFiled) {
