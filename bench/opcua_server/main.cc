@@ -83,7 +83,8 @@ void Report(const ServerRun& ours, const ServerRun& node) {
     // The client's own CPU against each server (issue 4's client figure, with a server that is
     // not the bottleneck when it is ours).
     fmt::print("RESULT opcua_server.{}.client_cpu_s_per_100k = {:.4f} s\n", k, f.cpu_per_100k());
-    fmt::print("RESULT opcua_server.{}.client_cpu_on_node_opcua_s_per_100k = {:.4f} s\n", k, n.cpu_per_100k());
+    fmt::print("RESULT opcua_server.{}.client_cpu_on_node_opcua_s_per_100k = {:.4f} s\n", k,
+               n.cpu_per_100k());
   }
   fmt::print("RESULT opcua_server.idle_rss = {:.1f} MiB\n", ours.idle_mib);
   fmt::print("RESULT opcua_server.node_opcua_idle_rss = {:.1f} MiB\n", node.idle_mib);

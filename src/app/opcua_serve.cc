@@ -98,7 +98,8 @@ Result<opcua::server::ServerOptions> Options(const OpcuaServeArgs& args) {
   o.port = args.port;
   o.application_uri = "urn:millwright:opcua-serve";
   o.x509_users = args.x509_users;
-  if (args.secure || !args.users.empty() || args.x509_users) o.pki_dir = args.pki.empty() ? DefaultServerPki() : args.pki;
+  if (args.secure || !args.users.empty() || args.x509_users)
+    o.pki_dir = args.pki.empty() ? DefaultServerPki() : args.pki;
   if (args.secure) {
     using opcua::security::MessageSecurityMode;
     for (const char* policy : {"Basic256Sha256", "Aes256_Sha256_RsaPss"}) {

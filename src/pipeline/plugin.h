@@ -147,6 +147,10 @@ class Processor : public Plugin {
 
 class Sink : public Plugin {
  public:
+  // Called once before any source starts (a sink that serves clients opens its port here, not in
+  // its factory, which `check-config` runs too), and once after the workers have drained.
+  virtual Status Start() { return Status::Ok(); }
+  virtual void Stop() {}
   // Called by every worker, concurrently. `samples` holds raw and derived samples.
   virtual Status Write(const Batch& samples, const std::vector<Event>& events) = 0;
 };

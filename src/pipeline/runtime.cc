@@ -151,6 +151,13 @@ std::vector<ConfigError> Runtime::Build() {
 Status Runtime::Start() {
   if (started_) return Status::FailedPrecondition("runtime already started");
   if (workers_.empty()) return Status::FailedPrecondition("runtime not built");
+  for (std::size_t i = 0; i < sinks_.size(); ++i) {
+    if (Status s = sinks_[i]->Start(); !s.ok()) {
+      spdlog::error("sink {} failed to start: {}", config_.sinks[i].name, s.message());
+      for (std::size_t j = 0; j < i; ++j) sinks_[j]->Stop();
+      return s;
+    }
+  }
   started_ = true;
   accepting_ = true;
   for (auto& w : workers_) w->thread = std::thread([this, &w] { WorkerLoop(*w); });
@@ -173,6 +180,7 @@ void Runtime::Stop() {
   for (auto& w : workers_) w->queue.Close();
   for (auto& w : workers_)
     if (w->thread.joinable()) w->thread.join();
+  for (auto& sink : sinks_) sink->Stop();
 }
 
 std::size_t Runtime::WorkerOf(SeriesId id) const { return WorkerOfAsset(catalog_.AssetOf(id)); }

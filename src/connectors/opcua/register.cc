@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "connectors/opcua/opcua_server_sink.h"
 #include "connectors/opcua/opcua_source.h"
 #include "opcua/encoding/node_id.h"
 #include "opcua/transport/tcp_socket.h"
@@ -142,12 +143,96 @@ Result<std::unique_ptr<pipeline::Plugin>> Create(const pipeline::Options& o, pip
       std::make_unique<OpcuaSource>(ctx.name, std::move(s), asset, ctx.catalog, ctx.metrics, ctx.clock));
 }
 
+std::string CheckListen(const OptionValue& v) {
+  const std::string& text = std::get<std::string>(v);
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return "expected host:port, e.g. 127.0.0.1:4840";
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+    return "expected a port number 0..65535 after the colon";
+  }
+  return {};
+}
+
+std::string CheckUsers(const OptionValue& v) {
+  for (const std::string& u : std::get<std::vector<std::string>>(v)) {
+    if (u.find(':') == std::string::npos || u.front() == ':')
+      return "expected name:password, not \"" + u + "\"";
+  }
+  return {};
+}
+
+std::vector<OptionSpec> ServerSinkOptions() {
+  using S = std::string;
+  return {
+      {"listen", OptionType::kString, S("127.0.0.1:4840"), "address and port the OPC UA server listens on",
+       CheckListen},
+      {"security", OptionType::kString, S("none"),
+       "none, or secure (also Basic256Sha256 and Aes256_Sha256_RsaPss, Sign and SignAndEncrypt)",
+       [](const OptionValue& v) {
+         return pipeline::OptionOneOf(v, {"none", "secure"});
+       }},
+      {"pki_dir",
+       OptionType::kString,
+       S(),
+       "server certificate and client trust list; \"\" = <server.data_dir>/pki-server",
+       {}},
+      {"users", OptionType::kStringList, std::vector<std::string>{},
+       "name:password logins (encrypted on the wire)", CheckUsers},
+      {"anonymous",
+       OptionType::kBool,
+       true,
+       "allow anonymous sessions (read-only: the results are not writable)",
+       {}},
+      {"namespace_uri",
+       OptionType::kString,
+       S("urn:millwright:results"),
+       "namespace of the result nodes",
+       {}},
+  };
+}
+
+Result<std::unique_ptr<pipeline::Plugin>> CreateServerSink(const pipeline::Options& o,
+                                                           pipeline::PluginContext& ctx) {
+  OpcuaServerSinkOptions s;
+  const std::string& listen = o.GetString("listen");
+  s.server.host = listen.substr(0, listen.rfind(':'));
+  s.server.port = std::stoi(listen.substr(listen.rfind(':') + 1));
+  s.server.application_uri = "urn:millwright:serve:" + ctx.name;
+  s.server.application_name = "Millwright " + ctx.name;
+  s.server.allow_anonymous = o.GetBool("anonymous");
+  for (const std::string& u : o.GetStringList("users")) {
+    s.server.users[u.substr(0, u.find(':'))] = u.substr(u.find(':') + 1);
+  }
+  const bool secure = o.GetString("security") == "secure";
+  if (secure || !s.server.users.empty()) {
+    s.server.pki_dir =
+        o.GetString("pki_dir").empty() ? ctx.config.server.data_dir + "/pki-server" : o.GetString("pki_dir");
+  }
+  if (secure) {
+    using opcua::security::MessageSecurityMode;
+    for (const char* policy : {"Basic256Sha256", "Aes256_Sha256_RsaPss"}) {
+      for (const MessageSecurityMode mode :
+           {MessageSecurityMode::kSign, MessageSecurityMode::kSignAndEncrypt}) {
+        s.server.endpoints.push_back({opcua::security::FindPolicy(policy), mode});
+      }
+    }
+  }
+  s.namespace_uri = o.GetString("namespace_uri");
+  return std::unique_ptr<pipeline::Plugin>(
+      std::make_unique<OpcuaServerSink>(ctx.name, std::move(s), ctx.catalog, ctx.metrics));
+}
+
 }  // namespace
 
 void RegisterOpcuaPlugins(pipeline::PluginRegistry& registry) {
   registry.Register({pipeline::PluginKind::kSource, "opcua",
                      "reads an OPC UA server's nodes by subscription or polling (our own client stack)",
                      Options(), Create});
+  registry.Register(
+      {pipeline::PluginKind::kSink, "opcua_server",
+       "serves every series (signals, scores, health) and anomaly counts as an OPC UA address space",
+       ServerSinkOptions(), CreateServerSink});
 }
 
 }  // namespace mw::connectors::opcua_source

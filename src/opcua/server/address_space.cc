@@ -160,25 +160,23 @@ std::size_t AddressSpace::size() const {
   return nodes_.size();
 }
 
-void AddressSpace::AddReferenceLocked(Node& source, const NodeId& type, Node& target) {
-  source.references.push_back({type, target.id, true});
-  target.references.push_back({type, source.id, false});
+void AddressSpace::AddReferenceLocked(Node& source, std::uint32_t type, Node& target) {
+  source.references.push_back({&target, type, true});
+  target.references.push_back({&source, type, false});
 }
 
-Node* AddressSpace::Insert(Node node) {
+Node* AddressSpace::Insert(Node node, const std::vector<Link>& links) {
   std::unique_lock lock(mu_);
   auto owned = std::make_unique<Node>(std::move(node));
   Node* raw = owned.get();
-  std::vector<Reference> refs = std::move(raw->references);
-  raw->references.clear();
   nodes_[raw->id] = std::move(owned);
-  for (const Reference& r : refs) {
-    Node* other = FindLocked(r.target);
+  for (const Link& l : links) {
+    Node* other = FindLocked(l.target);
     if (other == nullptr) continue;  // namespace0.cc lists its nodes parents first
-    if (r.forward) {
-      AddReferenceLocked(*raw, r.type, *other);
+    if (l.forward) {
+      AddReferenceLocked(*raw, l.type.numeric, *other);
     } else {
-      AddReferenceLocked(*other, r.type, *raw);
+      AddReferenceLocked(*other, l.type.numeric, *raw);
     }
   }
   return raw;
@@ -192,7 +190,10 @@ Status AddressSpace::AddReference(const NodeId& source, const NodeId& type, cons
     return Status::NotFound(
         fmt::format("reference {} -> {}: no such node", ToString(source), ToString(target)));
   }
-  AddReferenceLocked(*from, type, *to);
+  if (type.namespace_index != 0 || type.type != IdType::kNumeric) {
+    return Status::InvalidArgument("reference type " + ToString(type) + " is not a ns=0 ReferenceType");
+  }
+  AddReferenceLocked(*from, type.numeric, *to);
   return Status::Ok();
 }
 
@@ -213,8 +214,8 @@ Result<Node*> AddressSpace::AddChild(Node node, const NodeId& parent, const Node
   auto owned = std::make_unique<Node>(std::move(node));
   Node* raw = owned.get();
   nodes_[raw->id] = std::move(owned);
-  AddReferenceLocked(*up, reference_type, *raw);
-  AddReferenceLocked(*raw, Ns0(ns0::kHasTypeDefinition), *type);
+  AddReferenceLocked(*up, reference_type.numeric, *raw);
+  AddReferenceLocked(*raw, ns0::kHasTypeDefinition, *type);
   return raw;
 }
 
@@ -308,17 +309,16 @@ Status AddressSpace::AddStructureType(const NodeId& id, const QualifiedName& nam
   type.node_class = NodeClass::kDataType;
   type.browse_name = name;
   type.display_name.text = name.name;
-  type.definition = def;
-  type.references.push_back({Ns0(ns0::kHasSubtype), def.base_data_type, false});
-  Insert(std::move(type));
+  type.type = std::make_unique<TypeAttributes>();
+  type.type->definition = def;
+  Insert(std::move(type), {{Ns0(ns0::kHasSubtype), def.base_data_type, false}});
   Node encoding;
   encoding.id = def.default_encoding_id;
   encoding.node_class = NodeClass::kObject;
   encoding.browse_name = QualifiedName{0, "Default Binary"};
   encoding.display_name.text = "Default Binary";
-  encoding.references.push_back({Ns0(ns0::kHasEncoding), id, false});
-  encoding.references.push_back({Ns0(ns0::kHasTypeDefinition), Ns0(ns0::kDataTypeEncodingType), true});
-  Insert(std::move(encoding));
+  Insert(std::move(encoding), {{Ns0(ns0::kHasEncoding), id, false},
+                               {Ns0(ns0::kHasTypeDefinition), Ns0(ns0::kDataTypeEncodingType), true}});
   return Status::Ok();
 }
 
@@ -348,24 +348,41 @@ Status AddressSpace::SetValue(const NodeId& id, DataValue value) {
 
 NodeId AddressSpace::TypeDefinitionOf(const Node& node) const {
   for (const Reference& r : node.references) {
-    if (r.forward && r.type == Ns0(ns0::kHasTypeDefinition)) return r.target;
+    if (r.forward && r.type == ns0::kHasTypeDefinition) return r.target->id;
   }
   return NodeId();
 }
 
-bool AddressSpace::IsSubtype(const NodeId& type, const NodeId& base) const {
-  NodeId at = type;
-  for (int depth = 0; depth < 32; ++depth) {
-    if (at == base) return true;
-    const Node* node = FindLocked(at);
-    if (node == nullptr) return false;
-    const auto up = std::find_if(node->references.begin(), node->references.end(), [](const Reference& r) {
-      return !r.forward && r.type == NodeId::Numeric(0, ns0::kHasSubtype);
-    });
-    if (up == node->references.end()) return false;
-    at = up->target;
+namespace {
+
+// The supertype of a type node (its inverse HasSubtype), or nullptr.
+const Node* Supertype(const Node& node) {
+  for (const Reference& r : node.references) {
+    if (!r.forward && r.type == ns0::kHasSubtype) return r.target;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool AddressSpace::IsSubtype(const Node* type, const Node* base) {
+  for (int depth = 0; type != nullptr && depth < 32; ++depth) {
+    if (type == base) return true;
+    type = Supertype(*type);
   }
   return false;
+}
+
+bool AddressSpace::MatchesType(std::uint32_t type, const Node* wanted, bool include_subtypes) const {
+  if (wanted == nullptr) return false;
+  if (wanted->id.namespace_index == 0 && wanted->id.type == IdType::kNumeric && wanted->id.numeric == type) {
+    return true;
+  }
+  return include_subtypes && IsSubtype(FindLocked(Ns0(type)), wanted);
+}
+
+bool AddressSpace::IsSubtype(const NodeId& type, const NodeId& base) const {
+  return IsSubtype(FindLocked(type), FindLocked(base));
 }
 
 std::optional<BuiltinType> AddressSpace::BuiltinOf(const NodeId& data_type) const {
@@ -377,10 +394,8 @@ std::optional<BuiltinType> AddressSpace::BuiltinOf(const NodeId& data_type) cons
   if (IsSubtype(data_type, Ns0(ns0::kStructure))) return BuiltinType::kExtensionObject;
   const Node* node = FindLocked(data_type);
   if (node == nullptr || node->node_class != NodeClass::kDataType) return std::nullopt;
-  for (const Reference& r : node->references) {
-    if (!r.forward && r.type == Ns0(ns0::kHasSubtype)) return BuiltinOf(r.target);
-  }
-  return std::nullopt;  // BaseDataType, Number, Integer, UInteger: abstract
+  const Node* up = Supertype(*node);
+  return up == nullptr ? std::nullopt : BuiltinOf(up->id);  // BaseDataType, Number, ...: abstract
 }
 
 bool AddressSpace::TypeMatches(const Node& variable, const Variant& value) const {
@@ -420,11 +435,15 @@ DataValue AddressSpace::ReadAttribute(const Node& node, std::uint32_t attribute)
     case kUserWriteMaskAttr:
       return Good(std::uint32_t{0});
     case kIsAbstractAttr:
-      return IsType(c) ? Good(node.is_abstract) : BadValue(kBadAttributeIdInvalid);
+      return IsType(c) ? Good(node.type != nullptr && node.type->is_abstract)
+                       : BadValue(kBadAttributeIdInvalid);
     case kSymmetricAttr:
-      return c == NodeClass::kReferenceType ? Good(node.symmetric) : BadValue(kBadAttributeIdInvalid);
+      return c == NodeClass::kReferenceType ? Good(node.type != nullptr && node.type->symmetric)
+                                            : BadValue(kBadAttributeIdInvalid);
     case kInverseNameAttr:
-      return c == NodeClass::kReferenceType ? Good(node.inverse_name) : BadValue(kBadAttributeIdInvalid);
+      return c == NodeClass::kReferenceType
+                 ? Good(node.type != nullptr ? node.type->inverse_name : LocalizedText{})
+                 : BadValue(kBadAttributeIdInvalid);
     case kEventNotifierAttr:
       return c == NodeClass::kObject || c == NodeClass::kView ? Good(node.event_notifier)
                                                               : BadValue(kBadAttributeIdInvalid);
@@ -456,7 +475,8 @@ DataValue AddressSpace::ReadAttribute(const Node& node, std::uint32_t attribute)
     case kUserExecutableAttr:
       return c == NodeClass::kMethod ? Good(false) : BadValue(kBadAttributeIdInvalid);
     case kDataTypeDefinitionAttr:
-      return node.definition ? Good(ToExtensionObject(*node.definition)) : BadValue(kBadAttributeIdInvalid);
+      return node.type != nullptr && node.type->definition ? Good(ToExtensionObject(*node.type->definition))
+                                                           : BadValue(kBadAttributeIdInvalid);
     default:
       return BadValue(kBadAttributeIdInvalid);
   }
@@ -516,24 +536,20 @@ UaStatusCode AddressSpace::Browse(const BrowseDescription& d, std::vector<Refere
   if (node == nullptr) return {kBadNodeIdUnknown};
   if (static_cast<std::uint32_t>(d.browse_direction) > 2) return {kBadBrowseDirectionInvalid};
   const bool any_type = d.reference_type_id.IsNull();
-  if (!any_type) {
-    const Node* type = FindLocked(d.reference_type_id);
-    if (type == nullptr || type->node_class != NodeClass::kReferenceType) return {kBadReferenceTypeIdInvalid};
+  const Node* wanted = any_type ? nullptr : FindLocked(d.reference_type_id);
+  if (!any_type && (wanted == nullptr || wanted->node_class != NodeClass::kReferenceType)) {
+    return {kBadReferenceTypeIdInvalid};
   }
   for (const Reference& r : node->references) {
     if (d.browse_direction == BrowseDirection::kForward && !r.forward) continue;
     if (d.browse_direction == BrowseDirection::kInverse && r.forward) continue;
-    if (!any_type && r.type != d.reference_type_id &&
-        !(d.include_subtypes && IsSubtype(r.type, d.reference_type_id))) {
-      continue;
-    }
-    const Node* target = FindLocked(r.target);
-    if (target == nullptr) continue;
+    if (!any_type && !MatchesType(r.type, wanted, d.include_subtypes)) continue;
+    const Node* target = r.target;
     if (d.node_class_mask != 0 && (d.node_class_mask & static_cast<std::uint32_t>(target->node_class)) == 0)
       continue;
     ReferenceDescription ref;
     const std::uint32_t mask = d.result_mask;
-    if (mask & 1) ref.reference_type_id = r.type;
+    if (mask & 1) ref.reference_type_id = Ns0(r.type);
     ref.is_forward = r.forward;
     ref.node_id.node_id = target->id;
     if (mask & 4) ref.node_class = target->node_class;
@@ -565,13 +581,13 @@ BrowsePathResult AddressSpace::Translate(const BrowsePath& path) const {
       result.status_code = {kBadBrowseNameInvalid};
       return result;
     }
+    const Node* wanted = FindLocked(e.reference_type_id);
     std::vector<NodeId> next;
     for (const NodeId& id : current) {
       for (const Reference& r : FindLocked(id)->references) {
         if (r.forward == e.is_inverse) continue;
-        const bool type_ok = e.reference_type_id.IsNull() || r.type == e.reference_type_id ||
-                             (e.include_subtypes && IsSubtype(r.type, e.reference_type_id));
-        const Node* target = type_ok ? FindLocked(r.target) : nullptr;
+        const bool type_ok = e.reference_type_id.IsNull() || MatchesType(r.type, wanted, e.include_subtypes);
+        const Node* target = type_ok ? r.target : nullptr;
         if (target != nullptr && target->browse_name == e.target_name &&
             std::find(next.begin(), next.end(), target->id) == next.end()) {
           next.push_back(target->id);
@@ -608,7 +624,7 @@ std::optional<Range> AddressSpace::EURangeOf(const NodeId& id) const {
   const Node* node = FindLocked(id);
   if (node == nullptr) return std::nullopt;
   for (const Reference& r : node->references) {
-    const Node* p = r.forward && r.type == Ns0(ns0::kHasProperty) ? FindLocked(r.target) : nullptr;
+    const Node* p = r.forward && r.type == ns0::kHasProperty ? r.target : nullptr;
     if (p == nullptr || p->browse_name.name != "EURange" || !p->value.value ||
         p->value.value->values.empty()) {
       continue;

@@ -51,10 +51,30 @@ inline constexpr std::uint32_t kServer = 2253, kNamespaceArray = 2255, kServerSt
 inline constexpr std::uint32_t kCurrentTime = 2258, kServerState = 2259;
 }  // namespace ns0
 
+struct Node;
+
+// A reference as a node holds it: the ns=0 numeric id of its ReferenceType (user-defined
+// reference types are not supported) and the node at the other end, which lives as long as the
+// address space. 16 bytes instead of two NodeIds (120): a variable has three of them.
 struct Reference {
+  Node* target = nullptr;
+  std::uint32_t type = 0;
+  bool forward = true;
+};
+
+// A reference named by node ids, for nodes that are being inserted (Insert resolves them).
+struct Link {
   NodeId type;
   NodeId target;
   bool forward = true;
+};
+
+// The attributes only type nodes have, kept out of the variables' way.
+struct TypeAttributes {
+  bool is_abstract = false;
+  bool symmetric = false;  // ReferenceType
+  LocalizedText inverse_name;
+  std::optional<StructureDefinition> definition;  // structured DataType
 };
 
 // Told of every new value of the node it watches (see the thread-safety note above).
@@ -82,13 +102,7 @@ struct Node {
   std::vector<std::uint32_t> array_dimensions;
   std::uint8_t access_level = kAccessRead;
   double minimum_sampling_interval = 0;
-  // ObjectType, VariableType, ReferenceType, DataType
-  bool is_abstract = false;
-  // ReferenceType
-  bool symmetric = false;
-  LocalizedText inverse_name;
-  // DataType (structures)
-  std::optional<StructureDefinition> definition;
+  std::unique_ptr<TypeAttributes> type;  // ObjectType, VariableType, ReferenceType, DataType
   std::vector<ValueWatcher*> watchers;
 };
 
@@ -135,10 +149,11 @@ class AddressSpace {
   // A structured DataType under Structure (i=22) with its DataTypeDefinition and its
   // "Default Binary" encoding node; `def.default_encoding_id` names that node.
   Status AddStructureType(const NodeId& id, const QualifiedName& name, StructureDefinition def);
-  // Both directions: forward on `source`, inverse on `target`.
+  // Both directions: forward on `source`, inverse on `target`. `type` is a ns=0 ReferenceType.
   Status AddReference(const NodeId& source, const NodeId& type, const NodeId& target);
-  // Whole nodes (namespace0.cc); references are added on both ends like AddReference.
-  Node* Insert(Node node);
+  // Whole nodes (namespace0.cc) with their links, added on both ends like AddReference; a link
+  // to a node not inserted yet is dropped (insert parents first).
+  Node* Insert(Node node, const std::vector<Link>& links);
 
   // The structures added so far, for encoding values (EncodeStructuredValue).
   TypeDictionary Types() const;
@@ -174,8 +189,11 @@ class AddressSpace {
   const Node* FindLocked(const NodeId& id) const;
   Result<Node*> AddChild(Node node, const NodeId& parent, const NodeId& reference_type,
                          const NodeId& type_definition);
-  void AddReferenceLocked(Node& source, const NodeId& type, Node& target);
+  static void AddReferenceLocked(Node& source, std::uint32_t type, Node& target);
   bool IsSubtype(const NodeId& type, const NodeId& base) const;
+  static bool IsSubtype(const Node* type, const Node* base);
+  // A reference of ns=0 type `type` is `wanted` or, with include_subtypes, one of its subtypes.
+  bool MatchesType(std::uint32_t type, const Node* wanted, bool include_subtypes) const;
   NodeId TypeDefinitionOf(const Node& node) const;
   NodeId NewNumericId(std::uint16_t ns);
   std::optional<BuiltinType> BuiltinOf(const NodeId& data_type) const;

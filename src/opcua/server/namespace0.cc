@@ -17,30 +17,29 @@ class Builder {
   void ReferenceType(std::uint32_t id, const char* name, std::uint32_t parent, const char* inverse,
                      bool is_abstract = false, bool symmetric = false) {
     Node n = Base(id, NodeClass::kReferenceType, name);
-    n.is_abstract = is_abstract;
-    n.symmetric = symmetric;
-    if (inverse != nullptr) n.inverse_name = LocalizedText{std::nullopt, std::string(inverse)};
-    if (parent != 0) n.references.push_back({Ns0(ns0::kHasSubtype), Ns0(parent), false});
-    space_.Insert(std::move(n));
+    n.type = std::make_unique<TypeAttributes>();
+    n.type->is_abstract = is_abstract;
+    n.type->symmetric = symmetric;
+    if (inverse != nullptr) n.type->inverse_name = LocalizedText{std::nullopt, std::string(inverse)};
+    space_.Insert(std::move(n), SubtypeOf(parent));
   }
 
   void Type(NodeClass c, std::uint32_t id, const char* name, std::uint32_t parent, bool is_abstract = false) {
     Node n = Base(id, c, name);
-    n.is_abstract = is_abstract;
-    if (parent != 0) n.references.push_back({Ns0(ns0::kHasSubtype), Ns0(parent), false});
+    n.type = std::make_unique<TypeAttributes>();
+    n.type->is_abstract = is_abstract;
     if (c == NodeClass::kVariableType) {
       n.data_type = Ns0(ns0::kBaseDataType);
       n.value_rank = -2;
     }
-    space_.Insert(std::move(n));
+    space_.Insert(std::move(n), SubtypeOf(parent));
   }
 
   void Object(std::uint32_t id, const char* name, std::uint32_t parent, std::uint32_t reference,
               std::uint32_t type_definition) {
-    Node n = Base(id, NodeClass::kObject, name);
-    if (parent != 0) n.references.push_back({Ns0(reference), Ns0(parent), false});
-    n.references.push_back({Ns0(ns0::kHasTypeDefinition), Ns0(type_definition), true});
-    space_.Insert(std::move(n));
+    std::vector<Link> links = {{Ns0(ns0::kHasTypeDefinition), Ns0(type_definition), true}};
+    if (parent != 0) links.push_back({Ns0(reference), Ns0(parent), false});
+    space_.Insert(Base(id, NodeClass::kObject, name), links);
   }
 
   void Variable(std::uint32_t id, const char* name, std::uint32_t parent, std::uint32_t data_type,
@@ -49,10 +48,9 @@ class Builder {
     n.data_type = Ns0(data_type);
     n.value_rank = value_rank;
     n.value.value = std::move(value);
-    n.references.push_back({Ns0(property ? ns0::kHasProperty : ns0::kHasComponent), Ns0(parent), false});
-    n.references.push_back({Ns0(ns0::kHasTypeDefinition),
-                            Ns0(property ? ns0::kPropertyType : ns0::kBaseDataVariableType), true});
-    space_.Insert(std::move(n));
+    space_.Insert(std::move(n), {{Ns0(property ? ns0::kHasProperty : ns0::kHasComponent), Ns0(parent), false},
+                                 {Ns0(ns0::kHasTypeDefinition),
+                                  Ns0(property ? ns0::kPropertyType : ns0::kBaseDataVariableType), true}});
   }
 
  private:
@@ -63,6 +61,10 @@ class Builder {
     n.browse_name = QualifiedName{0, name};
     n.display_name = LocalizedText{std::nullopt, std::string(name)};
     return n;
+  }
+  static std::vector<Link> SubtypeOf(std::uint32_t parent) {
+    if (parent == 0) return {};
+    return {{Ns0(ns0::kHasSubtype), Ns0(parent), false}};
   }
   AddressSpace& space_;
 };

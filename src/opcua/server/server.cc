@@ -42,7 +42,8 @@ Status CheckOptions(const ServerOptions& o) {
     }
   }
   if (o.x509_users && o.pki_dir.empty()) {
-    return Status::InvalidArgument("opcua server: X.509 users need a pki folder (their trust list lives there)");
+    return Status::InvalidArgument(
+        "opcua server: X.509 users need a pki folder (their trust list lives there)");
   }
   if (!o.users.empty() && o.pki_dir.empty()) {
     return Status::InvalidArgument("opcua server: user logins need a pki folder (passwords are encrypted)");

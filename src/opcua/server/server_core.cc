@@ -227,7 +227,8 @@ std::uint32_t ServerCore::CheckIdentity(const ActivateSessionRequest& request,
 std::uint32_t ServerCore::CheckCertificate(const X509IdentityToken& token, const SignatureData& signature,
                                            const security::Policy& channel_policy, Session& session) {
   if (!user_trust_ || !identity_) return kBadIdentityTokenRejected;
-  Result<security::Certificate> cert = security::Certificate::FromDer(token.certificate_data.bytes.value_or(""));
+  Result<security::Certificate> cert =
+      security::Certificate::FromDer(token.certificate_data.bytes.value_or(""));
   if (!cert.ok()) return kBadIdentityTokenInvalid;
   if (!user_trust_->Check(*cert).ok()) return kBadIdentityTokenRejected;
   const security::Policy& policy =

@@ -341,8 +341,9 @@ UserCertificate MakeUser(const std::string& dir, const std::string& server_pki, 
   auto key = security::PrivateKey::Generate(2048);
   EXPECT_TRUE(key.ok());
   const Timestamp now = SystemClock::Instance().Now();
-  auto cert = security::CreateSelfSignedCertificate(*key, "urn:millwright:user:alice", "alice", {}, now - kNanosPerSecond * 3600,
-                                                    now + kNanosPerSecond * 86400);
+  auto cert =
+      security::CreateSelfSignedCertificate(*key, "urn:millwright:user:alice", "alice", {},
+                                            now - kNanosPerSecond * 3600, now + kNanosPerSecond * 86400);
   EXPECT_TRUE(cert.ok());
   UserCertificate out{dir + "/alice.der", dir + "/alice.pem"};
   std::ofstream(out.cert, std::ios::binary) << cert->der();
