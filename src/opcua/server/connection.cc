@@ -77,6 +77,7 @@ class ConnectionHandler::Impl : public ResponseSink, public std::enable_shared_f
   template <typename Request, typename Handler>
   void Serve(Decoder& d, std::uint32_t request_id, Handler handler);
   std::shared_ptr<Session> Authorize(const RequestHeader& header, std::uint32_t& code);
+  std::string UserOf(const Session& s);
   void Dispatch(std::uint32_t type, Decoder& d, std::uint32_t request_id);
   void CreateSession(const CreateSessionRequest& r, std::uint32_t request_id);
   void ActivateSession(const ActivateSessionRequest& r, std::uint32_t request_id);
@@ -516,6 +517,11 @@ void ConnectionHandler::Impl::ActivateSession(const ActivateSessionRequest& r, s
   Answer(request_id, r.request_header, std::move(out));
 }
 
+std::string ConnectionHandler::Impl::UserOf(const Session& s) {
+  std::lock_guard lock(core_.sessions_mutex());
+  return s.user;
+}
+
 void ConnectionHandler::Impl::Dispatch(std::uint32_t type, Decoder& d, std::uint32_t id) {
   ServerCore& core = core_;
   SubscriptionEngine& engine = core.engine();
@@ -593,8 +599,9 @@ void ConnectionHandler::Impl::Dispatch(std::uint32_t type, Decoder& d, std::uint
         return out;
       });
     case CreateSubscriptionRequest::kBinaryEncodingId:
-      return Serve<CreateSubscriptionRequest>(
-          d, id, [&](Session& s, const CreateSubscriptionRequest& r) { return engine.Create(s.id, r); });
+      return Serve<CreateSubscriptionRequest>(d, id, [&](Session& s, const CreateSubscriptionRequest& r) {
+        return engine.Create(s.id, r, UserOf(s));
+      });
     case ModifySubscriptionRequest::kBinaryEncodingId:
       return Serve<ModifySubscriptionRequest>(
           d, id, [&](Session& s, const ModifySubscriptionRequest& r) { return engine.Modify(s.id, r); });
@@ -606,8 +613,10 @@ void ConnectionHandler::Impl::Dispatch(std::uint32_t type, Decoder& d, std::uint
       return Serve<DeleteSubscriptionsRequest>(
           d, id, [&](Session& s, const DeleteSubscriptionsRequest& r) { return engine.Delete(s.id, r); });
     case TransferSubscriptionsRequest::kBinaryEncodingId:
-      return Serve<TransferSubscriptionsRequest>(
-          d, id, [&](Session& s, const TransferSubscriptionsRequest& r) { return engine.Transfer(s.id, r); });
+      return Serve<TransferSubscriptionsRequest>(d, id,
+                                                 [&](Session& s, const TransferSubscriptionsRequest& r) {
+                                                   return engine.Transfer(s.id, r, UserOf(s));
+                                                 });
     case CreateMonitoredItemsRequest::kBinaryEncodingId:
       return Serve<CreateMonitoredItemsRequest>(d, id, [&](Session& s, const CreateMonitoredItemsRequest& r) {
         if (r.items_to_create.empty()) {

@@ -76,6 +76,7 @@ struct SubscriptionEngine::Item final : ValueWatcher {
 struct SubscriptionEngine::Subscription {
   std::uint32_t id = 0;
   std::uint32_t session = 0;
+  std::string user;
   double interval_ms = 0;
   std::uint32_t lifetime_count = 0;
   std::uint32_t keep_alive_count = 0;
@@ -133,7 +134,8 @@ void SubscriptionEngine::Revise(Subscription& s, double interval, std::uint32_t 
 }
 
 CreateSubscriptionResponse SubscriptionEngine::Create(std::uint32_t session,
-                                                      const CreateSubscriptionRequest& r) {
+                                                      const CreateSubscriptionRequest& r,
+                                                      const std::string& user) {
   CreateSubscriptionResponse out;
   std::lock_guard lock(mu_);
   const auto owned = std::count_if(subscriptions_.begin(), subscriptions_.end(),
@@ -145,6 +147,7 @@ CreateSubscriptionResponse SubscriptionEngine::Create(std::uint32_t session,
   auto s = std::make_unique<Subscription>();
   s->id = next_subscription_id_++;
   s->session = session;
+  s->user = user;
   s->enabled = r.publishing_enabled;
   s->priority = r.priority;
   Revise(*s, r.requested_publishing_interval, r.requested_lifetime_count, r.requested_max_keep_alive_count,
@@ -225,7 +228,8 @@ DeleteSubscriptionsResponse SubscriptionEngine::Delete(std::uint32_t session,
 }
 
 TransferSubscriptionsResponse SubscriptionEngine::Transfer(std::uint32_t session,
-                                                           const TransferSubscriptionsRequest& r) {
+                                                           const TransferSubscriptionsRequest& r,
+                                                           const std::string& user) {
   TransferSubscriptionsResponse out;
   std::lock_guard lock(mu_);
   for (const std::uint32_t id : r.subscription_ids) {
@@ -233,6 +237,8 @@ TransferSubscriptionsResponse SubscriptionEngine::Transfer(std::uint32_t session
     const auto it = subscriptions_.find(id);
     if (it == subscriptions_.end()) {
       result.status_code = {kBadSubscriptionIdInvalid};
+    } else if (it->second->user != user) {
+      result.status_code = {kBadUserAccessDenied};  // another user's subscription stays put
     } else {
       Subscription& s = *it->second;
       s.session = session;

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -65,12 +66,15 @@ class SubscriptionEngine {
   SubscriptionEngine(const SubscriptionEngine&) = delete;
   SubscriptionEngine& operator=(const SubscriptionEngine&) = delete;
 
-  // Service results; the caller fills the response header's handle and timestamp.
-  CreateSubscriptionResponse Create(std::uint32_t session, const CreateSubscriptionRequest& request);
+  // Service results; the caller fills the response header's handle and timestamp. `user` is the
+  // session's identity ("" for anonymous): a subscription moves only to a session of the same user.
+  CreateSubscriptionResponse Create(std::uint32_t session, const CreateSubscriptionRequest& request,
+                                    const std::string& user = {});
   ModifySubscriptionResponse Modify(std::uint32_t session, const ModifySubscriptionRequest& request);
   SetPublishingModeResponse SetPublishingMode(std::uint32_t session, const SetPublishingModeRequest& request);
   DeleteSubscriptionsResponse Delete(std::uint32_t session, const DeleteSubscriptionsRequest& request);
-  TransferSubscriptionsResponse Transfer(std::uint32_t session, const TransferSubscriptionsRequest& request);
+  TransferSubscriptionsResponse Transfer(std::uint32_t session, const TransferSubscriptionsRequest& request,
+                                         const std::string& user = {});
   CreateMonitoredItemsResponse CreateItems(std::uint32_t session, const CreateMonitoredItemsRequest& request);
   ModifyMonitoredItemsResponse ModifyItems(std::uint32_t session, const ModifyMonitoredItemsRequest& request);
   DeleteMonitoredItemsResponse DeleteItems(std::uint32_t session, const DeleteMonitoredItemsRequest& request);

@@ -184,6 +184,23 @@ TEST_F(SubscriptionEngineTest, TooManyPublishRequestsRefuseTheOldest) {
   EXPECT_EQ(refused[0].response.response_header.service_result.code, kBadTooManyPublishRequests);
 }
 
+TEST_F(SubscriptionEngineTest, TransferMovesOnlyTheSameUsersSubscriptions) {
+  CreateSubscriptionRequest create;
+  create.requested_publishing_interval = 100;
+  const std::uint32_t sub = engine_.Create(kSession, create, "alice").subscription_id;
+  TransferSubscriptionsRequest transfer;
+  transfer.subscription_ids = {sub, 999};
+  const auto stolen = engine_.Transfer(2, transfer, "mallory");
+  EXPECT_EQ(stolen.results[0].status_code.code, kBadUserAccessDenied);
+  EXPECT_EQ(stolen.results[1].status_code.code, kBadSubscriptionIdInvalid);
+  EXPECT_TRUE(engine_.Transfer(3, transfer, "alice").results[0].status_code.IsGood());
+  RepublishRequest again;
+  again.subscription_id = sub;
+  EXPECT_EQ(engine_.Republish(kSession, again).response_header.service_result.code,
+            kBadSubscriptionIdInvalid);
+  EXPECT_EQ(engine_.Republish(3, again).response_header.service_result.code, kBadMessageNotAvailable);
+}
+
 TEST_F(SubscriptionEngineTest, DeletingItemsDetachesThemFromTheNode) {
   const std::uint32_t sub = Subscribe(100, 10, 30);
   const auto item = Monitor(sub, plant_.Id("Pump1.Count"), 1);
