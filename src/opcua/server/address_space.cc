@@ -331,9 +331,11 @@ Status AddressSpace::SetValue(Node* variable, DataValue value) {
   if (variable == nullptr || variable->node_class != NodeClass::kVariable) {
     return Status::InvalidArgument("SetValue on a node that is not a Variable");
   }
-  const DateTime now = DateTimeFromTimestamp(SystemClock::Instance().Now());
-  if (!value.server_timestamp) value.server_timestamp = now;
-  if (!value.source_timestamp) value.source_timestamp = now;
+  if (!value.server_timestamp || !value.source_timestamp) {
+    const DateTime now = DateTimeFromTimestamp(SystemClock::Instance().Now());
+    if (!value.server_timestamp) value.server_timestamp = now;
+    if (!value.source_timestamp) value.source_timestamp = now;
+  }
   std::unique_lock lock(mu_);
   variable->value = std::move(value);
   for (ValueWatcher* w : variable->watchers) w->OnValueChange(variable->value);

@@ -34,6 +34,14 @@ std::uint32_t ErrorCodeFor(const Status& s) {
   return kBadDecodingError;
 }
 
+// The service result a request of `count` operations gets before any is done (OPC 10000-4,
+// 7.34: nothing to do, or more than the advertised OperationLimits allow); Good otherwise.
+std::uint32_t CheckOperationCount(std::size_t count, std::size_t limit) {
+  if (count == 0) return kBadNothingToDo;
+  if (limit != 0 && count > limit) return kBadTooManyOperations;
+  return kGood;
+}
+
 // Reads the SecurityPolicyUri of an OPN chunk without checking anything else.
 std::string PeekPolicyUri(std::string_view chunk) {
   Decoder d(chunk.substr(std::min<std::size_t>(chunk.size(), kMessageHeaderSize + 4)));
@@ -329,35 +337,29 @@ Status ConnectionHandler::Impl::OnMessage(const IncomingMessage& m) {
 
 ReadResponse ConnectionHandler::Impl::Read(const ReadRequest& r) {
   ReadResponse out;
-  if (r.nodes_to_read.empty()) {
-    out.response_header.service_result = {kBadNothingToDo};
-  } else if (r.nodes_to_read.size() > core_.options().operation_limits.max_nodes_per_read) {
-    out.response_header.service_result = {kBadTooManyOperations};
-  } else if (r.max_age < 0) {
-    out.response_header.service_result = {kBadMaxAgeInvalid};
-  } else if (static_cast<std::uint32_t>(r.timestamps_to_return) > 3) {
-    out.response_header.service_result = {kBadTimestampsToReturnInvalid};
-  } else {
-    const DateTime now = Now();
-    out.results.reserve(r.nodes_to_read.size());
-    for (const ReadValueId& id : r.nodes_to_read) {
-      out.results.push_back(core_.space().Read(id, r.timestamps_to_return, now));
-    }
+  out.response_header.service_result = {
+      CheckOperationCount(r.nodes_to_read.size(), core_.options().operation_limits.max_nodes_per_read)};
+  UaStatusCode& result = out.response_header.service_result;
+  if (result.IsGood() && r.max_age < 0) result = {kBadMaxAgeInvalid};
+  if (result.IsGood() && static_cast<std::uint32_t>(r.timestamps_to_return) > 3) {
+    result = {kBadTimestampsToReturnInvalid};
   }
+  if (result.IsBad()) return out;
+  const DateTime now = Now();
+  out.results.reserve(r.nodes_to_read.size());
+  for (const ReadValueId& id : r.nodes_to_read)
+    out.results.push_back(core_.space().Read(id, r.timestamps_to_return, now));
   return out;
 }
 
 WriteResponse ConnectionHandler::Impl::Write(Session& s, const WriteRequest& r) {
   WriteResponse out;
-  if (r.nodes_to_write.empty()) {
-    out.response_header.service_result = {kBadNothingToDo};
-  } else if (r.nodes_to_write.size() > core_.options().operation_limits.max_nodes_per_write) {
-    out.response_header.service_result = {kBadTooManyOperations};
-  } else {
-    const DateTime now = Now();
-    for (const WriteValue& v : r.nodes_to_write)
-      out.results.push_back(core_.space().Write(v, s.may_write, now));
-  }
+  out.response_header.service_result = {
+      CheckOperationCount(r.nodes_to_write.size(), core_.options().operation_limits.max_nodes_per_write)};
+  if (out.response_header.service_result.IsBad()) return out;
+  const DateTime now = Now();
+  for (const WriteValue& v : r.nodes_to_write)
+    out.results.push_back(core_.space().Write(v, s.may_write, now));
   return out;
 }
 
@@ -386,14 +388,9 @@ BrowseResult ConnectionHandler::Impl::Slice(Session& s, std::vector<ReferenceDes
 BrowseResponse ConnectionHandler::Impl::Browse(Session& s, const BrowseRequest& r) {
   BrowseResponse out;
   const OperationLimits& limits = core_.options().operation_limits;
-  if (r.nodes_to_browse.empty()) {
-    out.response_header.service_result = {kBadNothingToDo};
-    return out;
-  }
-  if (r.nodes_to_browse.size() > limits.max_nodes_per_browse) {
-    out.response_header.service_result = {kBadTooManyOperations};
-    return out;
-  }
+  out.response_header.service_result = {
+      CheckOperationCount(r.nodes_to_browse.size(), limits.max_nodes_per_browse)};
+  if (out.response_header.service_result.IsBad()) return out;
   if (!r.view.view_id.IsNull()) {
     out.response_header.service_result = {kBadViewIdUnknown};
     return out;
@@ -417,10 +414,8 @@ BrowseResponse ConnectionHandler::Impl::Browse(Session& s, const BrowseRequest& 
 
 BrowseNextResponse ConnectionHandler::Impl::BrowseNext(Session& s, const BrowseNextRequest& r) {
   BrowseNextResponse out;
-  if (r.continuation_points.empty()) {
-    out.response_header.service_result = {kBadNothingToDo};
-    return out;
-  }
+  out.response_header.service_result = {CheckOperationCount(r.continuation_points.size(), 0)};
+  if (out.response_header.service_result.IsBad()) return out;
   std::size_t max = core_.options().operation_limits.max_references_per_node;
   for (const ByteString& cp : r.continuation_points) {
     std::vector<ReferenceDescription> rest;
@@ -572,10 +567,8 @@ void ConnectionHandler::Impl::Dispatch(std::uint32_t type, Decoder& d, std::uint
       return Serve<TranslateBrowsePathsToNodeIdsRequest>(
           d, id, [&](Session&, const TranslateBrowsePathsToNodeIdsRequest& r) {
             TranslateBrowsePathsToNodeIdsResponse out;
-            if (r.browse_paths.empty()) out.response_header.service_result = {kBadNothingToDo};
-            if (r.browse_paths.size() > core.options().operation_limits.max_nodes_per_translate) {
-              out.response_header.service_result = {kBadTooManyOperations};
-            }
+            out.response_header.service_result = {CheckOperationCount(
+                r.browse_paths.size(), core.options().operation_limits.max_nodes_per_translate)};
             if (out.response_header.service_result.IsGood()) {
               for (const BrowsePath& p : r.browse_paths) out.results.push_back(core.space().Translate(p));
             }
@@ -584,10 +577,8 @@ void ConnectionHandler::Impl::Dispatch(std::uint32_t type, Decoder& d, std::uint
     case RegisterNodesRequest::kBinaryEncodingId:
       return Serve<RegisterNodesRequest>(d, id, [&](Session&, const RegisterNodesRequest& r) {
         RegisterNodesResponse out;
-        if (r.nodes_to_register.empty()) out.response_header.service_result = {kBadNothingToDo};
-        if (r.nodes_to_register.size() > core.options().operation_limits.max_nodes_per_register) {
-          out.response_header.service_result = {kBadTooManyOperations};
-        }
+        out.response_header.service_result = {CheckOperationCount(
+            r.nodes_to_register.size(), core.options().operation_limits.max_nodes_per_register)};
         // Our node lookup is a hash probe already: registered ids are the ids themselves.
         if (out.response_header.service_result.IsGood()) out.registered_node_ids = r.nodes_to_register;
         return out;
@@ -595,7 +586,7 @@ void ConnectionHandler::Impl::Dispatch(std::uint32_t type, Decoder& d, std::uint
     case UnregisterNodesRequest::kBinaryEncodingId:
       return Serve<UnregisterNodesRequest>(d, id, [&](Session&, const UnregisterNodesRequest& r) {
         UnregisterNodesResponse out;
-        if (r.nodes_to_unregister.empty()) out.response_header.service_result = {kBadNothingToDo};
+        out.response_header.service_result = {CheckOperationCount(r.nodes_to_unregister.size(), 0)};
         return out;
       });
     case CreateSubscriptionRequest::kBinaryEncodingId:
@@ -619,14 +610,11 @@ void ConnectionHandler::Impl::Dispatch(std::uint32_t type, Decoder& d, std::uint
                                                  });
     case CreateMonitoredItemsRequest::kBinaryEncodingId:
       return Serve<CreateMonitoredItemsRequest>(d, id, [&](Session& s, const CreateMonitoredItemsRequest& r) {
-        if (r.items_to_create.empty()) {
+        const std::uint32_t count = CheckOperationCount(
+            r.items_to_create.size(), core.options().operation_limits.max_monitored_items_per_call);
+        if (count != kGood) {
           CreateMonitoredItemsResponse out;
-          out.response_header.service_result = {kBadNothingToDo};
-          return out;
-        }
-        if (r.items_to_create.size() > core.options().operation_limits.max_monitored_items_per_call) {
-          CreateMonitoredItemsResponse out;
-          out.response_header.service_result = {kBadTooManyOperations};
+          out.response_header.service_result = {count};
           return out;
         }
         return engine.CreateItems(s.id, r);

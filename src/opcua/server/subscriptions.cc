@@ -122,6 +122,13 @@ SubscriptionEngine::Subscription* SubscriptionEngine::FindLocked(std::uint32_t s
   return it == subscriptions_.end() || it->second->session != session ? nullptr : it->second.get();
 }
 
+SubscriptionEngine::Subscription* SubscriptionEngine::FindOrFail(std::uint32_t session, std::uint32_t id,
+                                                                 ResponseHeader& header) {
+  Subscription* s = FindLocked(session, id);
+  if (s == nullptr) header.service_result = {kBadSubscriptionIdInvalid};
+  return s;
+}
+
 void SubscriptionEngine::Revise(Subscription& s, double interval, std::uint32_t lifetime,
                                 std::uint32_t keep_alive, std::uint32_t max_notifications) {
   if (!(interval >= limits_.min_publishing_interval_ms)) interval = limits_.min_publishing_interval_ms;
@@ -166,11 +173,8 @@ ModifySubscriptionResponse SubscriptionEngine::Modify(std::uint32_t session,
                                                       const ModifySubscriptionRequest& r) {
   ModifySubscriptionResponse out;
   std::lock_guard lock(mu_);
-  Subscription* s = FindLocked(session, r.subscription_id);
-  if (s == nullptr) {
-    out.response_header.service_result = {kBadSubscriptionIdInvalid};
-    return out;
-  }
+  Subscription* s = FindOrFail(session, r.subscription_id, out.response_header);
+  if (s == nullptr) return out;
   Revise(*s, r.requested_publishing_interval, r.requested_lifetime_count, r.requested_max_keep_alive_count,
          r.max_notifications_per_publish);
   s->priority = r.priority;
@@ -361,11 +365,8 @@ ModifyMonitoredItemsResponse SubscriptionEngine::ModifyItems(std::uint32_t sessi
                                                              const ModifyMonitoredItemsRequest& r) {
   ModifyMonitoredItemsResponse out;
   std::lock_guard lock(mu_);
-  Subscription* s = FindLocked(session, r.subscription_id);
-  if (s == nullptr) {
-    out.response_header.service_result = {kBadSubscriptionIdInvalid};
-    return out;
-  }
+  Subscription* s = FindOrFail(session, r.subscription_id, out.response_header);
+  if (s == nullptr) return out;
   for (const MonitoredItemModifyRequest& m : r.items_to_modify) {
     MonitoredItemModifyResult result;
     const auto it = s->items.find(m.monitored_item_id);
@@ -392,11 +393,8 @@ DeleteMonitoredItemsResponse SubscriptionEngine::DeleteItems(std::uint32_t sessi
   Graveyard graveyard;
   {
     std::lock_guard lock(mu_);
-    Subscription* s = FindLocked(session, r.subscription_id);
-    if (s == nullptr) {
-      out.response_header.service_result = {kBadSubscriptionIdInvalid};
-      return out;
-    }
+    Subscription* s = FindOrFail(session, r.subscription_id, out.response_header);
+    if (s == nullptr) return out;
     for (const std::uint32_t id : r.monitored_item_ids) {
       const auto it = s->items.find(id);
       out.results.push_back({it == s->items.end() ? kBadMonitoredItemIdInvalid : kGood});
@@ -416,11 +414,8 @@ SetMonitoringModeResponse SubscriptionEngine::SetMonitoringMode(std::uint32_t se
                                                                 const SetMonitoringModeRequest& r) {
   SetMonitoringModeResponse out;
   std::lock_guard lock(mu_);
-  Subscription* s = FindLocked(session, r.subscription_id);
-  if (s == nullptr) {
-    out.response_header.service_result = {kBadSubscriptionIdInvalid};
-    return out;
-  }
+  Subscription* s = FindOrFail(session, r.subscription_id, out.response_header);
+  if (s == nullptr) return out;
   if (static_cast<std::uint32_t>(r.monitoring_mode) > 2) {
     out.response_header.service_result = {kBadMonitoringModeInvalid};
     return out;
@@ -647,11 +642,8 @@ std::vector<PublishResult> SubscriptionEngine::Tick(SteadyClock::time_point now,
 RepublishResponse SubscriptionEngine::Republish(std::uint32_t session, const RepublishRequest& r) {
   RepublishResponse out;
   std::lock_guard lock(mu_);
-  Subscription* s = FindLocked(session, r.subscription_id);
-  if (s == nullptr) {
-    out.response_header.service_result = {kBadSubscriptionIdInvalid};
-    return out;
-  }
+  Subscription* s = FindOrFail(session, r.subscription_id, out.response_header);
+  if (s == nullptr) return out;
   for (const NotificationMessage& m : s->retransmission) {
     if (m.sequence_number == r.retransmit_sequence_number) {
       out.notification_message = m;

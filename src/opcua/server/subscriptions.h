@@ -108,6 +108,8 @@ class SubscriptionEngine {
 
   void OnItemValue(Item& item, const DataValue& value);
   Subscription* FindLocked(std::uint32_t session, std::uint32_t id);
+  // FindLocked, setting BadSubscriptionIdInvalid in `header` when there is no such subscription.
+  Subscription* FindOrFail(std::uint32_t session, std::uint32_t id, ResponseHeader& header);
   void Revise(Subscription& s, double interval, std::uint32_t lifetime, std::uint32_t keep_alive,
               std::uint32_t max_notifications);
   UaStatusCode ReviseItem(Item& item, const MonitoringParameters& params, bool percent_ok);
