@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <numbers>
 
 namespace mw::sim {
 namespace {
@@ -23,15 +22,6 @@ constexpr double kVibrationNoise = 0.03;
 constexpr int kStepMinReadings = 20;
 constexpr int kStepExtraReadings = 180;
 
-std::uint64_t SplitMix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t RotateLeft(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 double Clamp(double v, const Range& r) { return std::clamp(v, r.min, r.max); }
 
 void AppendFixed(double v, int decimals, std::string& out) {
@@ -45,31 +35,6 @@ void AppendFixed(double v, int decimals, std::string& out) {
 }
 
 }  // namespace
-
-RotatingMachine::Random::Random(std::uint64_t seed) {
-  for (auto& word : state_) word = SplitMix64(seed);
-}
-
-std::uint64_t RotatingMachine::Random::Bits() {
-  const std::uint64_t result = RotateLeft(state_[1] * 5, 7) * 9;
-  const std::uint64_t t = state_[1] << 17;
-  state_[2] ^= state_[0];
-  state_[3] ^= state_[1];
-  state_[1] ^= state_[2];
-  state_[0] ^= state_[3];
-  state_[2] ^= t;
-  state_[3] = RotateLeft(state_[3], 45);
-  return result;
-}
-
-double RotatingMachine::Random::Uniform() { return static_cast<double>(Bits() >> 11) * 0x1.0p-53; }
-
-double RotatingMachine::Random::Normal() {
-  // Box-Muller; 1 - u keeps the logarithm finite.
-  double u1 = 1.0 - Uniform();
-  double u2 = Uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-}
 
 RotatingMachine::RotatingMachine(const RotatingMachineSpec& spec)
     : spec_(spec), signal_random_(spec.seed), anomaly_random_(spec.seed ^ 0xA076'1D64'78BD'642FULL) {

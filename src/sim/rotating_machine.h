@@ -18,6 +18,7 @@
 #include <string>
 
 #include "core/types.h"
+#include "sim/random.h"
 
 namespace mw::sim {
 
@@ -63,18 +64,6 @@ class RotatingMachine {
   const RotatingMachineSpec& spec() const { return spec_; }
 
  private:
-  // xoshiro256**: small, fast, and the same on every platform (std distributions are not).
-  class Random {
-   public:
-    explicit Random(std::uint64_t seed);
-    std::uint64_t Bits();
-    double Uniform();  // [0, 1)
-    double Normal();   // mean 0, standard deviation 1
-
-   private:
-    std::uint64_t state_[4];
-  };
-
   void StepLoad();
   void MaybeStartAnomaly();
 
