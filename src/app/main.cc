@@ -12,6 +12,7 @@
 #include "app/export.h"
 #include "app/opcua_tool.h"
 #include "app/platform.h"
+#include "app/sim_command.h"
 #include "connectors/mqtt/mosquitto_broker.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -65,24 +66,6 @@ int Serve(const std::string& path) {
   ConfigLoad load = LoadConfigFile(path);
   if (!load.ok()) return PrintErrors(load.errors);
   return RunPlatform(load.config);
-}
-
-int Sim(const std::string& path) {
-  auto fleet_config = sim::LoadFleetConfig(path);
-  if (!fleet_config.ok()) {
-    std::cerr << fleet_config.status().message() << "\n";
-    return 2;
-  }
-  sim::Fleet fleet(*fleet_config);
-  Status s = fleet.Start();
-  if (!s.ok()) {
-    spdlog::error("cannot start the fleet: {}", s.message());
-    return 1;
-  }
-  WaitForStopSignal();
-  fleet.Stop();
-  spdlog::info("fleet stopped: {} messages published", fleet.messages_published());
-  return 0;
 }
 
 int Demo(const std::string& listen, const std::string& data_dir) {
@@ -195,8 +178,8 @@ int main(int argc, char** argv) {
   serve->add_option("-c,--config", config, "plant configuration (TOML)")
       ->required()
       ->check(CLI::ExistingFile);
-  auto* sim = app.add_subcommand("sim", "Run a digital-twin fleet publishing over MQTT");
-  sim->add_option("-c,--config", config, "fleet file (TOML)")->required()->check(CLI::ExistingFile);
+  mw::app::SimArgs sim_args;
+  auto* sim = mw::app::AddSimCommand(app, sim_args);
   auto* check = app.add_subcommand("check-config", "Validate a plant configuration and print every error");
   check->add_option("-c,--config", config, "plant configuration (TOML)")->required();
   app.add_subcommand("plugins", "List every plugin with its options");
@@ -229,7 +212,7 @@ int main(int argc, char** argv) {
   if (*opcua) return mw::app::RunOpcuaTool(opcua_args);
   if (*exp) return mw::app::Export(export_args);
   if (*serve) return mw::app::Serve(config);
-  if (*sim) return mw::app::Sim(config);
+  if (*sim) return mw::app::RunSim(sim_args);
   if (*check) return mw::app::CheckConfig(config);
   if (*demo) return mw::app::Demo(listen, data_dir);
   mw::pipeline::PluginRegistry registry;

@@ -9,14 +9,18 @@
 #include "analytics/features/register.h"
 #include "api/api_routes.h"
 #include "api/http_server.h"
+#include "connectors/modbus/register.h"
 #include "connectors/mqtt/register.h"
 #include "connectors/opcua/register.h"
+#include "connectors/sparkplug/register.h"
 
 namespace mw::app {
 
 void RegisterAllPlugins(pipeline::PluginRegistry& registry) {
   connectors::mqtt::RegisterMqttPlugins(registry);
   connectors::opcua_source::RegisterOpcuaPlugins(registry);
+  connectors::modbus::RegisterModbusPlugins(registry);
+  connectors::sparkplug::RegisterSparkplugPlugins(registry);
   analytics::RegisterZScore(registry);
   analytics::RegisterDetectors(registry);
   analytics::RegisterFeatures(registry);

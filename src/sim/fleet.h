@@ -1,6 +1,7 @@
-// Fleet: runs the machines of a FleetConfig and publishes their readings over MQTT.
+// Fleet: runs the twins of a FleetConfig and serves their readings over each group's protocol.
 //
-// Live mode (Start/Stop): one thread owns every machine model and one MqttPublisher. Reading k of
+// Live mode (Start/Stop): one thread owns every twin, the MqttPublisher of the mqtt groups and the
+// outlets of the other protocols (outlet.h: OPC UA, Modbus, Sparkplug). Reading k of
 // a machine is due at start + phase + k * interval on the steady clock and is stamped with the
 // same offset from the wall-clock start, so neither the schedule nor the timestamps drift; the
 // machines of a group are spread over the interval (phase) so that they do not all publish at
@@ -21,14 +22,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/status.h"
+#include "sim/chaos.h"
 #include "sim/fleet_config.h"
+#include "sim/modbus_outlet.h"
 #include "sim/mqtt_publisher.h"
-#include "sim/rotating_machine.h"
+#include "sim/outlet.h"
+#include "sim/twin.h"
 
 namespace mw::sim {
 
@@ -62,22 +67,33 @@ class Fleet {
   std::uint64_t readings_published() const { return readings_published_.load(std::memory_order_relaxed); }
   std::uint64_t messages_dropped() const { return messages_dropped_.load(std::memory_order_relaxed); }
   std::uint64_t readings_skipped() const { return readings_skipped_.load(std::memory_order_relaxed); }
+  // Readings the chaos engine dropped (dropouts, the publisher cut off by an outage).
+  std::uint64_t readings_dropped() const { return readings_dropped_.load(std::memory_order_relaxed); }
   bool connected() const { return publisher_.connected(); }
 
   std::size_t machine_count() const { return machines_.size(); }
-  // The topic of every machine, in configuration order.
+  // The topic of every mqtt machine, in configuration order.
   std::vector<std::string> topics() const;
+  // After Start: what the fleet serves, each "<protocol> <url>" ("opcua opc.tcp://127.0.0.1:4840").
+  std::vector<std::string> Endpoints() const;
   const FleetConfig& config() const { return config_; }
+  // The Modbus outlet (its register map), or nullptr when no group uses modbus.
+  const ModbusOutlet* modbus() const { return modbus_; }
 
  private:
   struct Machine {
-    std::string topic;
-    RotatingMachine model;
+    std::string path;   // the asset path, plant/<line>/<name>-NN
+    std::string topic;  // mqtt groups
+    std::unique_ptr<Twin> twin;
     std::int64_t interval_ns;
     std::int64_t phase_ns;  // offset of reading 0 from the fleet's start
     std::size_t per_message;
-    std::int64_t next_index = 0;   // number of the next reading
-    std::vector<Reading> pending;  // readings not yet sent (batched messages)
+    Outlet* outlet = nullptr;  // nullptr: MQTT JSON through publisher_
+    std::size_t slot = 0;      // the machine's slot in its outlet
+    std::vector<double> values;
+    std::int64_t next_index = 0;  // number of the next reading
+    std::string pending;          // JSON records not yet sent, comma-separated (batched messages)
+    std::size_t pending_count = 0;
   };
 
   void Run();
@@ -87,12 +103,27 @@ class Fleet {
   // Checks the configuration and creates the client on first use.
   Status Prepare();
   Status WaitConnected(std::chrono::steady_clock::time_point deadline);
+  Status StartOutlets();
+  void StartChaos();
+  // Follows the chaos engine's network outages: outlets unreachable, MQTT silent.
+  void UpdateNetwork(Timestamp now);
+  void WriteGroundTruth();
+  void LogModbusMap() const;
+  void StopOutlets();
+  // Advances the twin and appends its reading as JSON to `out`.
+  void StepJson(Machine& m, Timestamp time, std::string& out);
   std::vector<std::string> PrecomputeBurst(std::uint64_t n_messages);
 
   FleetConfig config_;
   std::vector<Machine> machines_;
   MqttPublisher publisher_;
+  bool uses_mqtt_ = false;
   bool client_ready_ = false;
+  std::vector<std::unique_ptr<Outlet>> outlets_;
+  ModbusOutlet* modbus_ = nullptr;      // in outlets_, when a group uses modbus
+  std::unique_ptr<ChaosEngine> chaos_;  // while started, when the config asks for faults
+  bool network_down_ = false;
+  std::string setup_error_;  // a machine that could not be set up; Start() reports it
   std::thread thread_;
   std::atomic<bool> stop_{false};
   // The live mode's origin: steady clock for the schedule, wall clock (ns) for the timestamps.
@@ -104,6 +135,7 @@ class Fleet {
   std::atomic<std::uint64_t> readings_published_{0};
   std::atomic<std::uint64_t> messages_dropped_{0};
   std::atomic<std::uint64_t> readings_skipped_{0};
+  std::atomic<std::uint64_t> readings_dropped_{0};
   std::atomic<double> last_burst_seconds_{0};
 };
 

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -14,6 +15,11 @@ namespace {
 
 constexpr int kMaxMachinesPerGroup = 10000;
 constexpr int kMaxReadingsPerMessage = 10000;
+
+// Indexed by the enums' values.
+constexpr std::array<std::string_view, 4> kTwinTypes{"rotating", "pump", "printer", "plc_line"};
+constexpr std::array<std::string_view, 4> kProtocols{"mqtt", "sparkplug", "modbus", "opcua"};
+constexpr std::array<std::string_view, 3> kLifeModes{"nominal", "accelerated", "stress"};
 
 const char* Describe(const toml::node& node) {
   switch (node.type()) {
@@ -59,10 +65,18 @@ class FleetChecker {
       std::string name(key.str());
       if (name == "mqtt")
         Mqtt(node, out.mqtt);
+      else if (name == "sparkplug")
+        Sparkplug(node, out.sparkplug);
+      else if (name == "modbus")
+        Listen(node, name, out.modbus.host, out.modbus.port);
+      else if (name == "opcua")
+        Listen(node, name, out.opcua.host, out.opcua.port);
+      else if (name == "chaos")
+        Chaos(node, out);
       else if (name == "machines")
         Machines(node, out.machines);
       else
-        Error(node, name, "unknown section; expected mqtt or machines");
+        Error(node, name, "unknown section; expected mqtt, sparkplug, modbus, opcua, chaos or machines");
     }
     if (!root.contains("machines")) {
       errors_.push_back({{file_, 1, 1}, "machines", "missing; declare at least one [[machines]] table"});
@@ -157,12 +171,7 @@ class FleetChecker {
       std::string name(k.str());
       std::string key = "mqtt." + name;
       if (name == "host") {
-        std::string host;
-        if (!String(value, key, host)) continue;
-        if (host.empty())
-          Error(value, key, "expected a host name or address, got \"\"");
-        else
-          out.host = host;
+        Host(value, key, out.host);
       } else if (name == "port") {
         Int(value, key, 1, 65535, out.port);
       } else if (name == "qos") {
@@ -180,6 +189,119 @@ class FleetChecker {
     }
   }
 
+  void Sparkplug(const toml::node& node, SparkplugSettings& out) {
+    auto* table = node.as_table();
+    if (table == nullptr) return WrongType(node, "sparkplug", "a table");
+    for (const auto& [k, value] : *table) {
+      std::string name(k.str());
+      if (name == "group_id")
+        Segment(value, "sparkplug." + name, out.group_id);
+      else
+        Error(value, "sparkplug." + name, "unknown key; expected group_id");
+    }
+  }
+
+  void Chaos(const toml::node& node, FleetConfig& out) {
+    auto* table = node.as_table();
+    if (table == nullptr) return WrongType(node, "chaos", "a table");
+    for (const auto& [k, value] : *table) {
+      std::string name(k.str());
+      std::string key = "chaos." + name;
+      if (name == "seed") {
+        auto* seed = value.as_integer();
+        if (seed == nullptr || seed->get() < 0)
+          Error(value, key, "expected a non-negative integer");
+        else
+          out.chaos.seed = static_cast<std::uint64_t>(seed->get());
+      } else if (name == "ground_truth") {
+        String(value, key, out.chaos_ground_truth);
+      } else if (name == "schedule") {
+        Schedule(value, out.chaos.schedule);
+      } else if (std::optional<ChaosKind> kind = ParseChaosKind(name)) {
+        double rate = 0;
+        if (!Number(value, rate) || rate < 0)
+          Error(value, key, "expected a rate in events per hour, 0 or more");
+        else
+          out.chaos.rate(*kind) = rate;
+      } else {
+        Error(value, key,
+              "unknown key; expected seed, ground_truth, schedule or a fault kind (vibration_glitch, "
+              "heat_wave, "
+              "stuck_sensor, dropout, noise_burst, clock_skew, network_outage)");
+      }
+    }
+  }
+
+  void Schedule(const toml::node& node, std::vector<ScheduledFault>& out) {
+    auto* array = node.as_array();
+    if (array == nullptr) return WrongType(node, "chaos.schedule", "an array of tables ([[chaos.schedule]])");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& item = *array->get(i);
+      const std::string path = "chaos.schedule[" + std::to_string(i) + "]";
+      auto* table = item.as_table();
+      if (table == nullptr) {
+        WrongType(item, path, "a table");
+        continue;
+      }
+      ScheduledFault f;
+      if (!table->contains("kind")) Error(item, path + ".kind", "missing; name the fault kind");
+      if (!table->contains("duration")) Error(item, path + ".duration", "missing; e.g. \"30s\"");
+      for (const auto& [k, value] : *table) {
+        std::string name(k.str());
+        std::string key = path + "." + name;
+        std::string text;
+        if (name == "kind") {
+          if (!String(value, key, text)) continue;
+          if (std::optional<ChaosKind> kind = ParseChaosKind(text))
+            f.kind = *kind;
+          else
+            Error(value, key, "unknown fault kind \"" + text + "\"");
+        } else if (name == "asset") {
+          String(value, key, f.asset);
+        } else if (name == "signal") {
+          String(value, key, f.signal);
+        } else if (name == "start" || name == "duration") {
+          if (!String(value, key, text)) continue;
+          auto ns = ParseDuration(text);
+          if (!ns.ok() || *ns < 0 || (name == "duration" && *ns == 0))
+            Error(value, key, "expected a positive duration such as \"30s\", got \"" + text + "\"");
+          else
+            (name == "start" ? f.start_ns : f.duration_ns) = *ns;
+        } else if (name == "magnitude") {
+          if (!Number(value, f.magnitude)) Error(value, key, "expected a number");
+        } else {
+          Error(value, key, "unknown key; expected kind, asset, signal, start, duration, magnitude");
+        }
+      }
+      out.push_back(std::move(f));
+    }
+  }
+
+  // [modbus] and [opcua]: where a server of the simulator listens.
+  void Listen(const toml::node& node, const std::string& section, std::string& host, int& port) {
+    auto* table = node.as_table();
+    if (table == nullptr) return WrongType(node, section, "a table");
+    for (const auto& [k, value] : *table) {
+      std::string name(k.str());
+      std::string key = section + "." + name;
+      if (name == "host")
+        Host(value, key, host);
+      else if (name == "port")
+        Int(value, key, 0, 65535, port);
+      else
+        Error(value, key, "unknown key; expected host or port (0: any free port)");
+    }
+  }
+
+  void Host(const toml::node& value, const std::string& key, std::string& out) {
+    std::string host;
+    if (!String(value, key, host)) return;
+    if (host.empty())
+      Error(value, key, "expected a host name or address, got \"\"");
+    else
+      out = host;
+  }
+
   void Machines(const toml::node& node, std::vector<MachineGroup>& out) {
     auto* array = node.as_array();
     if (array == nullptr) return WrongType(node, "machines", "an array of tables ([[machines]])");
@@ -195,6 +317,7 @@ class FleetChecker {
       std::size_t errors_before = errors_.size();
       MachineGroup group = Group(*table, path);
       group.where = Where(item);
+      CheckGroupKeys(*table, path, group);
       if (errors_.size() == errors_before) out.push_back(std::move(group));
     }
   }
@@ -205,9 +328,13 @@ class FleetChecker {
       std::string name(k.str());
       std::string key = path + "." + name;
       if (name == "type") {
-        std::string type;
-        if (String(value, key, type) && type != "rotating")
-          Error(value, key, "unknown machine type \"" + type + "\"; expected \"rotating\"");
+        Choice(value, key, kTwinTypes, g.type);
+      } else if (name == "protocol") {
+        Choice(value, key, kProtocols, g.protocol);
+      } else if (name == "mode") {
+        Choice(value, key, kLifeModes, g.mode);
+      } else if (name == "iso_class") {
+        Int(value, key, 1, 4, g.iso_class);
       } else if (name == "count") {
         Int(value, key, 1, kMaxMachinesPerGroup, g.count);
       } else if (name == "line") {
@@ -237,12 +364,46 @@ class FleetChecker {
         else
           g.model.seed = static_cast<std::uint64_t>(seed->get());
       } else {
-        Error(value, key,
-              "unknown key; expected one of type, count, line, name, interval, readings_per_message, "
-              "temperature, vibration, rpm, anomaly_rate, seed");
+        Error(
+            value, key,
+            "unknown key; expected one of type, protocol, count, line, name, interval, readings_per_message, "
+            "mode, iso_class, temperature, vibration, rpm, anomaly_rate, seed");
       }
     }
     return g;
+  }
+
+  // A string that must be one of `names`; `out` gets its index as the enum.
+  template <typename Enum, std::size_t N>
+  void Choice(const toml::node& node, const std::string& key, const std::array<std::string_view, N>& names,
+              Enum& out) {
+    std::string text;
+    if (!String(node, key, text)) return;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (names[i] == text) {
+        out = static_cast<Enum>(i);
+        return;
+      }
+    }
+    std::string expected;
+    for (auto n : names) expected += (expected.empty() ? "" : ", ") + std::string(n);
+    Error(node, key, "unknown value \"" + text + "\"; expected one of " + expected);
+  }
+
+  // Keys that only make sense for some twins or protocols: an error rather than silently ignored.
+  void CheckGroupKeys(const toml::table& table, const std::string& path, const MachineGroup& g) {
+    const bool rotating = g.type == TwinType::kRotating;
+    for (const char* key : {"temperature", "vibration", "rpm", "anomaly_rate"}) {
+      if (!rotating && table.contains(key))
+        Error(*table.get(key), path + "." + key, "applies to type \"rotating\" only");
+    }
+    if (rotating && table.contains("mode"))
+      Error(*table.get("mode"), path + ".mode", "applies to types pump, printer and plc_line only");
+    if (g.type != TwinType::kPump && table.contains("iso_class"))
+      Error(*table.get("iso_class"), path + ".iso_class", "applies to type \"pump\" only");
+    if (g.protocol != Protocol::kMqtt && g.readings_per_message != 1)
+      Error(*table.get("readings_per_message"), path + ".readings_per_message",
+            "applies to protocol \"mqtt\" only");
   }
 
   void Interval(const toml::node& node, const std::string& key, std::int64_t& out) {
@@ -332,8 +493,33 @@ std::string MachineName(const MachineGroup& group, int index) {
   return group.name + "-" + number;
 }
 
+std::string MachinePath(const MachineGroup& group, int index) {
+  return "plant/" + group.line + "/" + MachineName(group, index);
+}
+
 std::string MachineTopic(const MachineGroup& group, int index) {
-  return "plant/" + group.line + "/" + MachineName(group, index) + "/telemetry";
+  return MachinePath(group, index) + "/telemetry";
+}
+
+std::string_view TwinTypeName(TwinType type) { return kTwinTypes[static_cast<std::size_t>(type)]; }
+std::string_view ProtocolName(Protocol protocol) { return kProtocols[static_cast<std::size_t>(protocol)]; }
+std::string_view LifeModeName(LifeMode mode) { return kLifeModes[static_cast<std::size_t>(mode)]; }
+
+double MeanLifeSeconds(LifeMode mode) {
+  switch (mode) {
+    case LifeMode::kAccelerated:
+      return 20 * 60;
+    case LifeMode::kStress:
+      return 150;
+    case LifeMode::kNominal:
+      break;
+  }
+  return 27 * 3600;
+}
+
+bool FleetConfig::Uses(Protocol protocol) const {
+  return std::any_of(machines.begin(), machines.end(),
+                     [&](const MachineGroup& g) { return g.protocol == protocol; });
 }
 
 RotatingMachineSpec MachineSpec(const MachineGroup& group, int index) {

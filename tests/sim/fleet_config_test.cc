@@ -82,13 +82,71 @@ TEST(FleetConfig, FillsDefaults) {
   EXPECT_EQ(g.readings_per_message, 1);
 }
 
+TEST(FleetConfig, ReadsTwinTypesProtocolsAndServerSections) {
+  auto r = ParseFleetConfig(R"(
+[sparkplug]
+group_id = "plant-a"
+[modbus]
+host = "127.0.0.2"
+port = 0
+[opcua]
+port = 4841
+[[machines]]
+type = "pump"
+protocol = "sparkplug"
+mode = "stress"
+iso_class = 3
+[[machines]]
+type = "plc_line"
+protocol = "opcua"
+name = "line"
+interval = "10ms"
+)",
+                            "fleet.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->sparkplug.group_id, "plant-a");
+  EXPECT_EQ(r->modbus.host, "127.0.0.2");
+  EXPECT_EQ(r->modbus.port, 0);
+  EXPECT_EQ(r->opcua.port, 4841);
+  EXPECT_EQ(r->machines.at(0).type, TwinType::kPump);
+  EXPECT_EQ(r->machines.at(0).protocol, Protocol::kSparkplug);
+  EXPECT_EQ(r->machines.at(0).mode, LifeMode::kStress);
+  EXPECT_EQ(r->machines.at(0).iso_class, 3);
+  EXPECT_EQ(r->machines.at(1).type, TwinType::kPlcLine);
+  EXPECT_EQ(MachinePath(r->machines.at(1), 0), "plant/line1/line-01");
+  EXPECT_TRUE(r->Uses(Protocol::kOpcua));
+  EXPECT_FALSE(r->Uses(Protocol::kModbus));
+  EXPECT_DOUBLE_EQ(MeanLifeSeconds(LifeMode::kAccelerated), 1200.0);
+}
+
+TEST(FleetConfig, RefusesKeysThatDoNotApplyToTheTwinOrProtocol) {
+  std::string e = Errors(R"([[machines]]
+type = "printer"
+protocol = "modbus"
+rpm = [1, 2]
+iso_class = 2
+readings_per_message = 5
+[[machines]]
+name = "fan"
+mode = "stress"
+protocol = "carrier-pigeon"
+)");
+  EXPECT_THAT(e, HasSubstr("fleet.toml:4:7: machines[0].rpm: applies to type \"rotating\" only"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:5:13: machines[0].iso_class: applies to type \"pump\" only"));
+  EXPECT_THAT(
+      e, HasSubstr("fleet.toml:6:24: machines[0].readings_per_message: applies to protocol \"mqtt\" only"));
+  EXPECT_THAT(
+      e, HasSubstr("fleet.toml:9:8: machines[1].mode: applies to types pump, printer and plc_line only"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:10:12: machines[1].protocol: unknown value \"carrier-pigeon\""));
+}
+
 TEST(FleetConfig, ReportsEveryErrorWithFileLineAndKey) {
   std::string e = Errors(R"([mqtt]
 port = 70000
 qos = 2
 colour = "red"
 [[machines]]
-type = "pump"
+type = "turbine"
 count = 0
 interval = "fast"
 temperature = [80.0, 40.0]
@@ -99,7 +157,9 @@ line = "line/1"
   EXPECT_THAT(e, HasSubstr("fleet.toml:2:8: mqtt.port: expected an integer from 1 to 65535, got 70000"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:3:7: mqtt.qos: expected an integer from 0 to 1, got 2"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:4:10: mqtt.colour: unknown key"));
-  EXPECT_THAT(e, HasSubstr("fleet.toml:6:8: machines[0].type: unknown machine type \"pump\""));
+  EXPECT_THAT(
+      e, HasSubstr("fleet.toml:6:8: machines[0].type: unknown value \"turbine\"; expected one of rotating, "
+                   "pump, printer, plc_line"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:7:9: machines[0].count: expected an integer from 1 to 10000"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:8:12: machines[0].interval: bad duration 'fast'"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:9:15: machines[0].temperature: expected min < max"));
