@@ -75,7 +75,15 @@ int Demo(const std::string& listen, const std::string& data_dir) {
     spdlog::error("cannot start the demo broker: {}", broker.status().message());
     return 1;
   }
-  ConfigLoad load = ParseConfig(DemoServeConfig(listen, broker->port(), data_dir), "<embedded demo config>");
+  // The simulator first: its OPC UA and Modbus servers take free ports, which the platform's
+  // configuration then names.
+  sim::Fleet fleet(sim::DefaultFleet("127.0.0.1", broker->port()));
+  if (Status s = fleet.Start(); !s.ok()) {
+    spdlog::error("cannot start the simulator: {}", s.message());
+    return 1;
+  }
+  ConfigLoad load =
+      ParseConfig(DemoServeConfig(listen, broker->port(), data_dir, &fleet), "<embedded demo config>");
   if (!load.ok()) return PrintErrors(load.errors);
   Platform platform(load.config);
   auto errors = platform.Build();
@@ -84,11 +92,9 @@ int Demo(const std::string& listen, const std::string& data_dir) {
     spdlog::error("cannot start the platform: {}", s.message());
     return 1;
   }
-  sim::Fleet fleet(sim::DefaultFleet("127.0.0.1", broker->port()));
-  if (Status s = fleet.Start(); !s.ok()) {
-    spdlog::error("cannot start the simulator: {}", s.message());
-    return 1;
-  }
+  std::vector<std::string> endpoints{"http http://" + platform.http_address() + "/"};
+  for (std::string& e : fleet.Endpoints()) endpoints.push_back(std::move(e));
+  PrintEndpoints(endpoints);
   std::printf(
       "\nMillwright demo is running.\n  dashboard  http://%s/\n  API        http://%s/api/v1/status\n"
       "  metrics    http://%s/metrics\n  broker     mqtt://127.0.0.1:%d (Mosquitto)\nPress Ctrl-C to "

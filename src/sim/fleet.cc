@@ -48,8 +48,10 @@ Fleet::Fleet(FleetConfig config)
       uses_mqtt_(config_.Uses(Protocol::kMqtt)) {
   std::array<Outlet*, 4> by_protocol{};  // indexed by Protocol; mqtt stays nullptr
   if (config_.Uses(Protocol::kOpcua)) {
-    outlets_.push_back(std::make_unique<OpcuaOutlet>(config_.opcua.host, config_.opcua.port));
-    by_protocol[static_cast<std::size_t>(Protocol::kOpcua)] = outlets_.back().get();
+    auto opcua = std::make_unique<OpcuaOutlet>(config_.opcua.host, config_.opcua.port);
+    opcua_ = opcua.get();
+    outlets_.push_back(std::move(opcua));
+    by_protocol[static_cast<std::size_t>(Protocol::kOpcua)] = opcua_;
   }
   if (config_.Uses(Protocol::kSparkplug)) {
     outlets_.push_back(

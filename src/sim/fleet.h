@@ -32,6 +32,7 @@
 #include "sim/fleet_config.h"
 #include "sim/modbus_outlet.h"
 #include "sim/mqtt_publisher.h"
+#include "sim/opcua_outlet.h"
 #include "sim/outlet.h"
 #include "sim/twin.h"
 
@@ -79,6 +80,8 @@ class Fleet {
   const FleetConfig& config() const { return config_; }
   // The Modbus outlet (its register map), or nullptr when no group uses modbus.
   const ModbusOutlet* modbus() const { return modbus_; }
+  // The OPC UA outlet (its port), or nullptr when no group uses opcua.
+  const OpcuaOutlet* opcua() const { return opcua_; }
 
  private:
   struct Machine {
@@ -121,6 +124,7 @@ class Fleet {
   bool client_ready_ = false;
   std::vector<std::unique_ptr<Outlet>> outlets_;
   ModbusOutlet* modbus_ = nullptr;      // in outlets_, when a group uses modbus
+  OpcuaOutlet* opcua_ = nullptr;        // in outlets_, when a group uses opcua
   std::unique_ptr<ChaosEngine> chaos_;  // while started, when the config asks for faults
   bool network_down_ = false;
   std::string setup_error_;  // a machine that could not be set up; Start() reports it

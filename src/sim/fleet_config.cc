@@ -473,6 +473,8 @@ FleetConfig DefaultFleet(std::string host, int port) {
   FleetConfig config;
   config.mqtt.host = std::move(host);
   config.mqtt.port = port;
+  config.opcua.port = 0;
+  config.modbus.port = 0;
   for (int line = 1; line <= 2; ++line) {
     MachineGroup g;
     g.count = 5;
@@ -483,6 +485,24 @@ FleetConfig DefaultFleet(std::string host, int port) {
     g.model.seed = static_cast<std::uint64_t>(line);
     config.machines.push_back(std::move(g));
   }
+  // One group per other protocol, aging fast enough to watch a unit degrade during a demo.
+  auto add = [&](TwinType type, Protocol protocol, const char* line, const char* name, int count,
+                 std::int64_t interval_ns, std::uint64_t seed) {
+    MachineGroup g;
+    g.type = type;
+    g.protocol = protocol;
+    g.mode = LifeMode::kAccelerated;
+    g.line = line;
+    g.name = name;
+    g.count = count;
+    g.model.interval_ns = interval_ns;
+    g.model.seed = seed;
+    config.machines.push_back(std::move(g));
+  };
+  add(TwinType::kPump, Protocol::kSparkplug, "pumps", "pump", 4, kNanosPerSecond, 3);
+  add(TwinType::kPump, Protocol::kModbus, "utilities", "pump", 3, kNanosPerSecond, 4);
+  add(TwinType::kPlcLine, Protocol::kOpcua, "assembly", "line", 1, 50 * kNanosPerMilli, 5);
+  add(TwinType::kPrinter, Protocol::kOpcua, "additive", "printer", 1, kNanosPerSecond, 6);
   return config;
 }
 

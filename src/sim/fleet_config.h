@@ -102,8 +102,11 @@ Result<FleetConfig> LoadFleetConfig(const std::string& path);
 // Parses fleet TOML text; `file` names it in errors.
 Result<FleetConfig> ParseFleetConfig(std::string_view text, const std::string& file);
 
-// The fleet of `millwright demo`: 10 rotating machines on two lines (line1 and line2, five each),
-// one reading per second, a few injected anomalies, publishing to host:port at QoS 0.
+// The fleet of `millwright demo`: 10 rotating machines on two lines (line1 and line2, five each) over
+// MQTT JSON to host:port at QoS 0, with a few injected anomalies; 4 pumps over Sparkplug B (line
+// "pumps") and 3 over Modbus TCP ("utilities"); a PLC line ("assembly", 50 ms steps) and a DMLS
+// printer ("additive") over OPC UA. The aging twins run in accelerated mode (a life of about 20
+// minutes). The OPC UA and Modbus servers take free ports.
 FleetConfig DefaultFleet(std::string host, int port);
 
 // "machine-07": the name of machine `index` (0-based) of a group, numbered from 01 and padded to

@@ -61,7 +61,7 @@ Status OpcuaOutlet::Start() {
   opcua::server::ServerOptions options;
   options.host = host_;
   options.port = port_;
-  options.application_uri = "urn:millwright:sim";
+  options.application_uri = "urn:millwright:sim:server";  // namespace 1; the twins get ns=2
   options.application_name = "Millwright simulator";
   options.anonymous_can_write = false;
   Result<std::unique_ptr<opcua::server::Server>> server = opcua::server::Server::Start(std::move(options));

@@ -1,8 +1,8 @@
 // OpcuaOutlet: the twins of the opcua groups served by our OPC UA server, laid out the way an
 // industrial PC serves a machine.
 //
-// Namespace "urn:millwright:sim". Objects/Plant/<line>/<machine> is an object per machine; under
-// it one read-only variable per signal, node id `s=<machine path>/<signal>` (e.g.
+// Namespace "urn:millwright:sim", index 2 (1 is the server's own). Objects/Plant/<line>/<machine> is an
+// object per machine; under it one read-only variable per signal, node id `s=<machine path>/<signal>` (e.g.
 // `ns=2;s=plant/line1/pump-01/vibration_x`), with the signal's unit as EngineeringUnits. Signals
 // named `<part>.<field>` (the PLC line's `valve1.travel_ms`, `motor.current_l1`) are served as one
 // structured variable per part, `s=<machine path>/<part>`, of a structured DataType declared with

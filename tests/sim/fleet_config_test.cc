@@ -222,17 +222,21 @@ TEST(FleetConfig, GivesEveryMachineItsOwnSeed) {
   EXPECT_NE(MachineSpec(g, 0).seed, MachineSpec(other, 0).seed);
 }
 
-TEST(FleetConfig, DefaultFleetHasTenMachinesOnTwoLines) {
+TEST(FleetConfig, DefaultFleetIsAMixedPlantOverEveryProtocol) {
   FleetConfig f = DefaultFleet("127.0.0.1", 18830);
   EXPECT_EQ(f.mqtt.port, 18830);
   std::set<std::string> topics;
   for (const auto& g : f.machines) {
+    if (g.protocol != Protocol::kMqtt) continue;
     EXPECT_EQ(g.model.interval_ns, kNanosPerSecond);
     for (int i = 0; i < g.count; ++i) topics.insert(MachineTopic(g, i));
   }
   EXPECT_EQ(topics.size(), 10u);
   EXPECT_TRUE(topics.count("plant/line1/machine-01/telemetry"));
   EXPECT_TRUE(topics.count("plant/line2/machine-05/telemetry"));
+  for (Protocol p : {Protocol::kSparkplug, Protocol::kModbus, Protocol::kOpcua}) EXPECT_TRUE(f.Uses(p));
+  EXPECT_EQ(f.opcua.port, 0);  // free ports: a demo never collides with a real server
+  EXPECT_EQ(f.modbus.port, 0);
 }
 
 }  // namespace
