@@ -1,0 +1,141 @@
+// Each reference plant of examples/ run as a user would: `millwright sim -c fleet.toml` and
+// `millwright serve -c plant.toml`, as real processes (and a real Mosquitto where the example needs
+// a broker), with the example's fixed ports and folders rewritten to free ones in a temporary copy.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+
+#include <memory>
+
+#include "connectors/mqtt/mosquitto_broker.h"
+#include "core/process.h"
+#include "tests/api/http_client.h"
+#include "tests/support/test_support.h"
+
+namespace mw {
+namespace {
+
+using nlohmann::json;
+using testing::BinaryPath;
+using testing::TempDir;
+using testing::WaitUntil;
+
+struct Example {
+  std::string dir;
+  bool broker = false;
+  std::string asset;
+  std::vector<std::string> signals;  // each must get values
+};
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+class ExamplesTest : public ::testing::TestWithParam<Example> {
+ protected:
+  // The example's file with its ports and folders moved to this test's.
+  std::string Rewritten(const std::string& file) {
+    std::string text =
+        testing::ReadFile(std::string(MW_SOURCE_DIR) + "/examples/" + GetParam().dir + "/" + file);
+    text = Replace(text, "127.0.0.1:8080", "127.0.0.1:" + std::to_string(http_port_));
+    text = Replace(text, "4841", std::to_string(opcua_port_));
+    text = Replace(text, "port = 1883", "port = " + std::to_string(broker_port_));
+    text = Replace(text, "data_dir = \"data\"", "data_dir = '" + dir_.File("data") + "'");
+    text = Replace(text, "ground_truth = \"chaos-ground-truth.csv\"",
+                   "ground_truth = '" + dir_.File("truth.csv") + "'");
+    const std::string out = dir_.File(file);
+    testing::WriteFile(out, text);
+    return out;
+  }
+
+  void SetUp() override {
+    if (GetParam().broker) {
+      if (FindExecutable("mosquitto").empty()) GTEST_SKIP() << "mosquitto not installed";
+      auto broker = connectors::mqtt::MosquittoBroker::Start(dir_.path());
+      ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+      broker_ = std::make_unique<connectors::mqtt::MosquittoBroker>(std::move(broker).value());
+      broker_port_ = broker_->port();
+    }
+    auto http = FreeLoopbackPort();
+    auto opcua = FreeLoopbackPort();
+    ASSERT_TRUE(http.ok() && opcua.ok());
+    http_port_ = *http;
+    opcua_port_ = *opcua;
+    auto sim = ChildProcess::Spawn({BinaryPath("millwright"), "sim", "-c", Rewritten("fleet.toml")},
+                                   dir_.File("sim.log"));
+    ASSERT_TRUE(sim.ok()) << sim.status().ToString();
+    sim_ = std::move(sim).value();
+    auto serve = ChildProcess::Spawn({BinaryPath("millwright"), "serve", "-c", Rewritten("plant.toml")},
+                                     dir_.File("serve.log"));
+    ASSERT_TRUE(serve.ok()) << serve.status().ToString();
+    serve_ = std::move(serve).value();
+  }
+
+  bool HasValue(const std::string& signal) {
+    auto r = testing::Get(http_port_, "/api/v1/assets/" + GetParam().asset);
+    if (r.status != 200) return false;
+    json a = json::parse(r.body, nullptr, false);
+    if (!a.contains("signals")) return false;
+    for (const auto& s : a["signals"])
+      if (s["name"] == signal && s["value"].is_number()) return true;
+    return false;
+  }
+
+  std::string Logs() {
+    return "--- sim.log\n" + testing::ReadFile(dir_.File("sim.log")) + "--- serve.log\n" +
+           testing::ReadFile(dir_.File("serve.log"));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<connectors::mqtt::MosquittoBroker> broker_;
+  int broker_port_ = 0;
+  int http_port_ = 0;
+  int opcua_port_ = 0;
+  ChildProcess sim_;
+  ChildProcess serve_;
+};
+
+TEST_P(ExamplesTest, RunsAndItsSignalsReachTheApi) {
+  for (const std::string& signal : GetParam().signals) {
+    EXPECT_TRUE(WaitUntil([&] { return HasValue(signal); }, std::chrono::seconds(20)))
+        << GetParam().asset << " " << signal << "\n"
+        << Logs();
+  }
+  EXPECT_EQ(sim_.Stop(SIGTERM), 0) << Logs();
+  // An example with chaos writes its ground truth when the simulator stops.
+  if (GetParam().dir == "pump-fleet-sparkplug") {
+    EXPECT_EQ(
+        testing::ReadFile(dir_.File("truth.csv")).rfind("kind,asset,signal,start_ns,end_ns,magnitude\n", 0),
+        0u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Plants, ExamplesTest,
+    ::testing::Values(Example{"plc-line-opcua",
+                              false,
+                              "plant1/assembly/line-01",
+                              {"valve1.travel_ms", "valve4.closed", "motor.current_l3", "machine_state",
+                               "motor.current_l1.anomaly_score"}},
+                      Example{"pump-fleet-sparkplug",
+                              true,
+                              "plant1/pumps/pump-06",
+                              {"vibration_z", "bearing_temperature", "motor_current"}},
+                      Example{"dmls-printer-opcua",
+                              false,
+                              "plant1/additive/printer-01",
+                              {"power", "layer", "grid_max_temperature"}},
+                      Example{"rotating-plant", true, "plant1/line2/pump-04", {"vibration", "rpm"}}),
+    [](const auto& p) {
+      std::string name = p.param.dir;
+      for (char& c : name)
+        if (c == '-') c = '_';
+      return name;
+    });
+
+}  // namespace
+}  // namespace mw
