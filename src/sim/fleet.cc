@@ -274,14 +274,12 @@ void Fleet::ProduceDue(std::int64_t now_ns) {
     Timestamp time = start_wall_ + due;
     m.twin->Step(time, m.values);
     const bool publish = chaos_ == nullptr || chaos_->Apply(index, time, m.values);
-    if (!publish) {
-      readings_dropped_.fetch_add(1, std::memory_order_relaxed);
-    } else if (m.outlet != nullptr) {
+    if (publish && m.outlet != nullptr) {
       m.outlet->Publish(m.slot, time, m.values);
       messages_published_.fetch_add(1, std::memory_order_relaxed);
       readings_published_.fetch_add(1, std::memory_order_relaxed);
-    } else if (network_down_) {
-      // The publisher is cut off: what it reads now never reaches the broker.
+    } else if (!publish || network_down_) {
+      // Dropped by the chaos engine, or the publisher is cut off by an outage: never sent.
       readings_dropped_.fetch_add(1, std::memory_order_relaxed);
     } else {
       if (m.pending_count > 0) m.pending += ',';

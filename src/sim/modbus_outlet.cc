@@ -25,7 +25,8 @@ connectors::modbus::ModbusServerOptions ServerOptions(const std::string& host, i
 
 }  // namespace
 
-ModbusOutlet::ModbusOutlet(std::string host, int port) : host_(host), server_(ServerOptions(host, port)) {}
+ModbusOutlet::ModbusOutlet(std::string host, int port)
+    : server_(ServerOptions(host, port)), host_(std::move(host)) {}
 
 ModbusOutlet::~ModbusOutlet() { Stop(); }
 

@@ -54,8 +54,8 @@ class ModbusOutlet final : public Outlet {
   };
   connectors::modbus::Point PointOf(const Machine& m, std::size_t signal, ModbusEncoding encoding) const;
 
+  connectors::modbus::ModbusServer server_;  // before host_: built from the host before it is moved
   std::string host_;
-  connectors::modbus::ModbusServer server_;
   std::vector<Machine> machines_;
   std::uint32_t next_base_ = 0;
   std::atomic<std::uint64_t> out_of_range_{0};

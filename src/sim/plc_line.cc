@@ -183,7 +183,8 @@ void PlcLine::EnterRunning(Timestamp time) {
   motor_on_ = true;
   motor_on_s_ = 0;
   motor_starts_.push_back(time);
-  const auto choices = static_cast<std::uint64_t>(spec_.max_cycles - spec_.min_cycles + 1);
+  const int spread = spec_.max_cycles - spec_.min_cycles + 1;
+  const auto choices = static_cast<std::uint64_t>(spread);
   cycles_left_ = spec_.min_cycles + static_cast<int>(process_random_.Bits() % choices);
   sequence_step_ = 0;
   awaiting_valve_ = false;
@@ -341,13 +342,16 @@ void PlcLine::CaptureBurst(Timestamp time) {
     const double length = static_cast<double>(n) / rate;
     if (d > 0) {
       const double offset = burst_random_.Uniform() / b.bpfo_hz;
-      for (double t = offset; t < length; t += 1 / b.bpfo_hz) {
+      for (int k = 0; offset + k / b.bpfo_hz < length; ++k) {
+        const double t = offset + k / b.bpfo_hz;
         ring(t + 0.01 / b.bpfo_hz * burst_random_.Normal(), kImpactG * d * burst_random_.Uniform(0.8, 1.2));
       }
     }
     if (d > 0.5) {
       const double bpfi = kBpfiRatio * f;
-      for (double t = burst_random_.Uniform() / bpfi; t < length; t += 1 / bpfi) {
+      const double first = burst_random_.Uniform() / bpfi;
+      for (int k = 0; first + k / bpfi < length; ++k) {
+        const double t = first + k / bpfi;
         const double load_zone = 0.5 * (1 + std::cos(two_pi * f * t + phase1));
         ring(t, kImpactG * (d - 0.5) * load_zone);
       }

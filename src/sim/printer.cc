@@ -185,7 +185,8 @@ void Printer::Deposit(int x, int y, double strength) {
       const int cx = x + dx;
       if (cx < 0 || cx >= w) continue;
       float& t = state_[static_cast<std::size_t>(cy) * w + cx];
-      t += s * footprint_[static_cast<std::size_t>((dy + r) * (2 * r + 1) + dx + r)] * (top - t);
+      const int k = (dy + r) * (2 * r + 1) + dx + r;
+      t += s * footprint_[static_cast<std::size_t>(k)] * (top - t);
     }
   }
 }

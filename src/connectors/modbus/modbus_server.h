@@ -37,7 +37,8 @@
 #include "connectors/modbus/register_map.h"
 #include "core/status.h"
 
-struct _modbus_mapping_t;
+// libmodbus's own name for its register mapping, declared here to keep modbus.h out of this header.
+struct _modbus_mapping_t;  // NOLINT(bugprone-reserved-identifier)
 
 namespace mw::connectors::modbus {
 
@@ -111,8 +112,8 @@ class ModbusServer {
   int wake_write_fd_ = -1;
   std::thread thread_;
 
-  mutable std::mutex mu_;  // the bank and the refusals
-  _modbus_mapping_t* bank_ = nullptr;
+  mutable std::mutex mu_;              // the bank and the refusals
+  _modbus_mapping_t* bank_ = nullptr;  // NOLINT(bugprone-reserved-identifier)
   std::set<std::uint16_t> refused_[kTableCount];
 
   std::atomic<std::uint64_t> requests_{0};

@@ -49,7 +49,7 @@
 #include "core/metrics.h"
 #include "pipeline/plugin.h"
 
-typedef struct _modbus modbus_t;
+typedef struct _modbus modbus_t;  // NOLINT(bugprone-reserved-identifier): libmodbus's own name
 
 namespace mw::connectors::modbus {
 

@@ -103,9 +103,8 @@ int IntBits(DataType t, bool& is_signed) {
     case DataType::kUInt32:
       return 32;
     case DataType::kUInt64:
+    case DataType::kDateTime:  // ms since the epoch, an unsigned 64-bit number on the wire
       return 64;
-    case DataType::kDateTime:
-      return 64;  // ms since the epoch, an unsigned 64-bit number on the wire
     default:
       return 0;
   }
