@@ -49,6 +49,7 @@ std::string OpcuaSource(const sim::Fleet& fleet, const std::string& path, const 
   // The sim's server adds its namespace first: ns=2. One node per scalar and per `<part>.` group.
   std::set<std::string> nodes;
   for (const sim::SignalDef& s : twin.signals()) nodes.insert(s.name.substr(0, s.name.find('.')));
+  if (std::optional<sim::FrameView> frame = twin.frame()) nodes.insert(std::string(frame->name));
   std::string out = fmt::format(
       "\n[[sources]]\ntype = \"opcua\"\nname = {}\nendpoint = \"opc.tcp://127.0.0.1:{}\"\nasset = {}\n"
       "interval = \"{}ms\"\n[sources.nodes]\n",

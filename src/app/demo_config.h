@@ -13,7 +13,7 @@ namespace mw::app {
 // known), every machine of its sparkplug, modbus and opcua groups is declared as an asset under
 // plant1/<line>/<machine> with a template per twin type (its signals and a z-score detector on its
 // vibration and temperature signals), and read by one `sparkplug` source for the broker, one
-// `opcua` source per OPC UA machine (every variable but the frames) and one `modbus` source per
+// `opcua` source per OPC UA machine (every variable, frames included) and one `modbus` source per
 // Modbus machine (the three register encodings in turn, so that each is exercised).
 std::string DemoServeConfig(const std::string& listen, int broker_port, const std::string& data_dir,
                             const sim::Fleet* fleet = nullptr);

@@ -97,6 +97,10 @@ Status Emitter::EmitEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> ba
   return Emit(std::move(samples));
 }
 
+Status Emitter::EmitFrame(SeriesId, Timestamp, std::uint32_t, std::uint32_t, std::span<const float>) {
+  return Status::FailedPrecondition("this pipeline takes no frames");
+}
+
 std::string_view PluginKindName(PluginKind kind) {
   switch (kind) {
     case PluginKind::kSource:

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -113,6 +114,13 @@ class Emitter {
   // then dropped undecoded). Thread-safe. This default decodes at once, on the calling thread, and
   // Emit()s the samples.
   virtual Status EmitEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch);
+
+  // One frame (rows x cols floats, row-major: a thermal image, a vibration burst) of `series`.
+  // Frames go to the store as they are, beside the workers: no processor or sink sees them. A
+  // series is written by one source thread. FailedPrecondition when the store keeps no frames
+  // (the in-memory store) or, as this default does, the pipeline takes none.
+  virtual Status EmitFrame(SeriesId series, Timestamp time, std::uint32_t rows, std::uint32_t cols,
+                           std::span<const float> elements);
 };
 
 class Source : public Plugin {

@@ -35,6 +35,10 @@ class Runtime::RouterEmitter final : public Emitter {
   Status EmitEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch) override {
     return runtime_.EnqueueEncoded(worker, std::move(batch));
   }
+  Status EmitFrame(SeriesId series, Timestamp time, std::uint32_t rows, std::uint32_t cols,
+                   std::span<const float> elements) override {
+    return runtime_.AppendFrame(series, time, rows, cols, elements);
+  }
 
  private:
   Runtime& runtime_;
@@ -55,6 +59,7 @@ Runtime::Runtime(const Config& config, const PluginRegistry& registry, Catalog& 
       &metrics.GetCounter("mw_derived_samples_total", "Samples produced by processors and detectors");
   anomalies_ = &metrics.GetCounter(metric::kAnomalies, "Anomaly events raised by detectors");
   sink_errors_ = &metrics.GetCounter("mw_sink_errors_total", "Failed writes to sinks or the store");
+  frames_ = &metrics.GetCounter("mw_frames_total", "Frames (fixed-shape arrays) stored");
   latency_ = &metrics.GetHistogram(metric::kLatency, "Time from a batch entering the queue to being stored",
                                    LatencyBuckets());
 }
@@ -210,6 +215,18 @@ Status Runtime::Enqueue(Batch&& batch) {
     if (!parts[w].empty()) MW_RETURN_IF_ERROR(push(w, std::move(parts[w])));
   }
   return Status::Ok();
+}
+
+Status Runtime::AppendFrame(SeriesId series, Timestamp time, std::uint32_t rows, std::uint32_t cols,
+                            std::span<const float> elements) {
+  if (!accepting_.load(std::memory_order_acquire)) return Status::Cancelled("pipeline is shutting down");
+  Status s = store_.AppendFrame(series, time, rows, cols, elements);
+  if (s.ok()) {
+    frames_->Add();
+  } else {
+    sink_errors_->Add();
+  }
+  return s;
 }
 
 Status Runtime::EnqueueEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch) {

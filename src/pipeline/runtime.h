@@ -78,6 +78,9 @@ class Runtime {
                  ProcessorOutput& out);
   Status Enqueue(Batch&& batch);
   Status EnqueueEncoded(std::size_t worker, std::unique_ptr<EncodedBatch> batch);
+  // Frames skip the workers: straight to the store, from the source's thread.
+  Status AppendFrame(SeriesId series, Timestamp time, std::uint32_t rows, std::uint32_t cols,
+                     std::span<const float> elements);
   std::size_t WorkerOf(SeriesId id) const;
   std::size_t WorkerOfAsset(AssetId asset) const;
 
@@ -100,6 +103,7 @@ class Runtime {
   Counter* derived_samples_;
   Counter* anomalies_;
   Counter* sink_errors_;
+  Counter* frames_;
   Histogram* latency_;
 };
 

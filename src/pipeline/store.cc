@@ -17,6 +17,9 @@ Status SeriesStore::Buckets(SeriesId, Timestamp, Timestamp, Timestamp, std::vect
 Status SeriesStore::Lttb(SeriesId, Timestamp, Timestamp, std::size_t, std::vector<Point>&) const {
   return NoHistory("LTTB downsampling");
 }
+Status SeriesStore::AppendFrame(SeriesId, Timestamp, std::uint32_t, std::uint32_t, std::span<const float>) {
+  return NoHistory("frames");
+}
 Result<Frame> SeriesStore::FrameAt(SeriesId, Timestamp, FrameSelect) const { return NoHistory("frames"); }
 Result<Frame> SeriesStore::FrameByIndex(SeriesId, std::uint64_t) const { return NoHistory("frames"); }
 

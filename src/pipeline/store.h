@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/status.h"
@@ -48,6 +49,10 @@ class SeriesStore {
   virtual ~SeriesStore() = default;
   virtual Status Append(const Batch& batch) = 0;
   virtual Status AppendEvents(const std::vector<Event>& events) = 0;
+  // One frame (rows x cols floats, row-major) of a frame series, from the one thread that writes
+  // that series. A store that keeps only recent scalars answers FailedPrecondition.
+  virtual Status AppendFrame(SeriesId id, Timestamp time, std::uint32_t rows, std::uint32_t cols,
+                             std::span<const float> elements);
   virtual std::optional<Point> Latest(SeriesId id) const = 0;
   // Points with from <= time <= to, in time order, at most `limit` (the newest ones if more).
   virtual Status Range(SeriesId id, Timestamp from, Timestamp to, std::size_t limit,

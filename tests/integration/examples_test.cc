@@ -105,6 +105,27 @@ TEST_P(ExamplesTest, RunsAndItsSignalsReachTheApi) {
         << GetParam().asset << " " << signal << "\n"
         << Logs();
   }
+  // A frame signal arrives whole and is stored by the historian.
+  if (GetParam().dir == "dmls-printer-opcua") {
+    json frame;
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          auto r = testing::Get(
+              http_port_, "/api/v1/frames?asset=" + GetParam().asset + "&signal=temperature_grid&at=now");
+          frame = json::parse(r.body, nullptr, false);
+          return r.status == 200;
+        },
+        std::chrono::seconds(20)))
+        << frame << "\n"
+        << Logs();
+    EXPECT_EQ(frame["rows"], 100);
+    EXPECT_EQ(frame["cols"], 100);
+    ASSERT_EQ(frame["values"].size(), 10'000u);
+    double max = 0;
+    for (const auto& v : frame["values"]) max = std::max(max, v.get<double>());
+    EXPECT_GT(max, 40.0);  // the melt spot
+    EXPECT_LE(max, 81.0);
+  }
   EXPECT_EQ(sim_.Stop(SIGTERM), 0) << Logs();
   // An example with chaos writes its ground truth when the simulator stops.
   if (GetParam().dir == "pump-fleet-sparkplug") {

@@ -191,6 +191,74 @@ TEST(Runtime, MixedBatchIsSplitAcrossWorkersInOrder) {
   for (std::size_t i = 1; i < p1.size(); ++i) EXPECT_EQ(p1[i].value, p1[i - 1].value + 1);
 }
 
+// A store that keeps frames, as the historian does, to see what reaches it.
+class FrameStore final : public SeriesStore {
+ public:
+  Status Append(const Batch& batch) override { return cache.Append(batch); }
+  Status AppendEvents(const std::vector<Event>& events) override { return cache.AppendEvents(events); }
+  std::optional<Point> Latest(SeriesId id) const override { return cache.Latest(id); }
+  Status Range(SeriesId id, Timestamp from, Timestamp to, std::size_t limit,
+               std::vector<Point>& out) const override {
+    return cache.Range(id, from, to, limit, out);
+  }
+  std::vector<Event> RecentEvents(std::size_t limit) const override { return cache.RecentEvents(limit); }
+  Status AppendFrame(SeriesId id, Timestamp time, std::uint32_t rows, std::uint32_t cols,
+                     std::span<const float> elements) override {
+    frames.push_back({time, frames.size(), rows, cols, {elements.begin(), elements.end()}});
+    ids.push_back(id);
+    return Status::Ok();
+  }
+  storage::LiveCache cache;
+  std::vector<Frame> frames;
+  std::vector<SeriesId> ids;
+};
+
+TEST(Runtime, FramesGoStraightToTheStoreAndAreCounted) {
+  ConfigLoad load = ParseConfig(
+      "[templates.t]\nsignals = [\"grid\"]\n[[assets]]\npath = \"p/x\"\ntemplate = \"t\"\n", "f.toml");
+  ASSERT_TRUE(load.ok());
+  PluginRegistry registry;
+  Catalog catalog;
+  MetricsRegistry metrics;
+  SimulatedClock clock;
+  FrameStore store;
+  Runtime rt(load.config, registry, catalog, metrics, clock, store);
+  ASSERT_TRUE(rt.Build().empty());
+  ASSERT_TRUE(rt.Start().ok());
+  const SeriesId grid = *catalog.FindSeries(*catalog.FindAsset("p/x"), "grid");
+  const std::vector<float> elements{1, 2, 3, 4, 5, 6};
+  ASSERT_TRUE(rt.emitter().EmitFrame(grid, 42, 2, 3, elements).ok());
+  rt.Stop();
+  ASSERT_EQ(store.frames.size(), 1u);
+  EXPECT_EQ(store.ids[0], grid);
+  EXPECT_EQ(store.frames[0].time, 42);
+  EXPECT_EQ(store.frames[0].rows, 2u);
+  EXPECT_EQ(store.frames[0].cols, 3u);
+  EXPECT_EQ(store.frames[0].elements, elements);
+  EXPECT_EQ(metrics.CounterValue("mw_frames_total", {}), 1u);
+  EXPECT_EQ(rt.samples_processed(), 0u) << "frames do not go through the workers";
+  EXPECT_EQ(rt.emitter().EmitFrame(grid, 43, 2, 3, elements).code(), StatusCode::kCancelled);
+}
+
+TEST(Runtime, AStoreWithoutFramesRefusesThemAndCountsAnError) {
+  ConfigLoad load = ParseConfig(
+      "[templates.t]\nsignals = [\"grid\"]\n[[assets]]\npath = \"p/x\"\ntemplate = \"t\"\n", "f.toml");
+  ASSERT_TRUE(load.ok());
+  PluginRegistry registry;
+  Catalog catalog;
+  MetricsRegistry metrics;
+  SimulatedClock clock;
+  storage::LiveCache cache;
+  Runtime rt(load.config, registry, catalog, metrics, clock, cache);
+  ASSERT_TRUE(rt.Build().empty());
+  ASSERT_TRUE(rt.Start().ok());
+  const SeriesId grid = *catalog.FindSeries(*catalog.FindAsset("p/x"), "grid");
+  const std::vector<float> elements{1, 2};
+  EXPECT_EQ(rt.emitter().EmitFrame(grid, 1, 1, 2, elements).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(metrics.CounterValue("mw_sink_errors_total", {}), 1u);
+  rt.Stop();
+}
+
 TEST(Runtime, EmitAfterStopIsCancelled) {
   Fixture f;
   ASSERT_TRUE(f.runtime.Build().empty());

@@ -145,6 +145,7 @@ OpcuaSource::OpcuaSource(std::string name, OpcuaSourceOptions options, AssetId a
   bad_node_ = reason("bad_node");
   bad_status_ = reason("bad_status");
   not_numeric_ = reason("not_numeric");
+  frame_errors_ = reason("frame");
   overflow_ = reason("overflow");
   connected_ =
       &metrics.GetGauge("mw_opcua_connected", "1 while an OPC UA source has a working session", labels);
@@ -375,7 +376,32 @@ void OpcuaSource::AppendValue(Client& client, const std::string& signal, const o
     scalar(signal, v.values.front());
     return;
   }
+  if (v.dimensions.size() == 2 &&
+      (v.type == opcua::BuiltinType::kFloat || v.type == opcua::BuiltinType::kDouble)) {
+    EmitFrame(signal, v, t);
+    return;
+  }
   for (std::size_t i = 0; i < v.values.size(); ++i) scalar(fmt::format("{}.{}", signal, i), v.values[i]);
+}
+
+// A matrix of numbers is one frame of its signal (a thermal image, a vibration burst), stored as a
+// whole rather than as rows x cols series.
+void OpcuaSource::EmitFrame(const std::string& signal, const opcua::Variant& v, Timestamp t) {
+  std::vector<float> elements;
+  elements.reserve(v.values.size());
+  for (const opcua::Value& value : v.values)
+    elements.push_back(static_cast<float>(opcua::ValueToDouble(value).value_or(NAN)));
+  const auto rows = static_cast<std::uint32_t>(v.dimensions[0]);
+  const auto cols = static_cast<std::uint32_t>(v.dimensions[1]);
+  if (rows == 0 || cols == 0) return;  // nothing captured yet
+  Status s = emitter_->EmitFrame(SeriesOf(signal), t, rows, cols, elements);
+  if (s.ok()) {
+    samples_in_->Add();
+    return;
+  }
+  frame_errors_->Add();
+  if (log_.ShouldLog("frame " + signal))
+    spdlog::warn("opcua source {}: frame {} ({}x{}) not stored: {}", name_, signal, rows, cols, s.message());
 }
 
 void OpcuaSource::AppendStructure(const std::string& prefix, const opcua::StructuredValue& s, Timestamp t,

@@ -10,7 +10,9 @@
 // options) or `poll` (one Read of every node per interval). Timestamps: the source timestamp, or
 // the server's when asked or when the source gave none, or the arrival time. StatusCode class ->
 // sample quality (Good, Uncertain, Bad). Numbers and Booleans become one sample; numeric arrays
-// one sample per element (`<signal>.<index>`); structures one sample per numeric field
+// one sample per element (`<signal>.<index>`), except two-dimensional Float or Double arrays, which
+// are one frame each of `<signal>` (Emitter::EmitFrame: stored whole by the historian); structures one sample
+// per numeric field
 // (`<signal>.<field>`, nested fields joined by '.'), decoded from the server's own type
 // definitions.
 //
@@ -25,7 +27,7 @@
 // Stop is idempotent and joins.
 //
 // Metrics {source=<name>}: mw_messages_in_total (data changes), mw_samples_in_total,
-// mw_decode_errors_total{reason}: bad_node, bad_status, not_numeric, overflow;
+// mw_decode_errors_total{reason}: bad_node, bad_status, not_numeric, overflow, frame (not stored);
 // mw_opcua_connected (gauge), mw_opcua_reconnects_total.
 #pragma once
 
@@ -100,6 +102,7 @@ class OpcuaSource final : public pipeline::Source {
                const opcua::DataValue& value, Batch& out);
   void AppendValue(opcua::Client& client, const std::string& signal, const opcua::Variant& v, Timestamp t,
                    Quality q, Batch& out);
+  void EmitFrame(const std::string& signal, const opcua::Variant& v, Timestamp t);
   void AppendStructure(const std::string& prefix, const opcua::StructuredValue& s, Timestamp t, Quality q,
                        Batch& out);
   SeriesId SeriesOf(const std::string& signal);
@@ -118,6 +121,7 @@ class OpcuaSource final : public pipeline::Source {
   Counter* bad_node_;
   Counter* bad_status_;
   Counter* not_numeric_;
+  Counter* frame_errors_;
   Counter* overflow_;
   Gauge* connected_;
   Counter* reconnects_;

@@ -111,6 +111,10 @@ class Historian final : public pipeline::SeriesStore {
 
   // One frame of a frame series (a series whose samples are fixed-shape float arrays).
   Status AppendFrame(SeriesId id, Timestamp time, codec::FrameShape shape, std::span<const float> elements);
+  Status AppendFrame(SeriesId id, Timestamp time, std::uint32_t rows, std::uint32_t cols,
+                     std::span<const float> elements) override {
+    return AppendFrame(id, time, codec::FrameShape{rows, cols}, elements);
+  }
 
   // Buckets of `step` over [from, to), aligned to multiples of step since the epoch; empty buckets
   // are left out. ResourceExhausted when (to - from) / step > max_buckets. Whole chunks inside one
