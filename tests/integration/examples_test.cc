@@ -29,6 +29,9 @@ struct Example {
   std::vector<std::string> signals;  // each must get values
 };
 
+// The test's name in ctest's listing, rather than the bytes of the struct.
+void PrintTo(const Example& e, std::ostream* os) { *os << e.dir; }
+
 std::string Replace(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);

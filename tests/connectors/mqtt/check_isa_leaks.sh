@@ -44,16 +44,15 @@ for binary in "$@"; do
     }
     function ours(name) { return index(name, "mqtt::kernel_haswell::") > 0 }
     # 1 when `name` is a kernel function, or is referred to (by code) only from such functions.
-    function kernel_only(name, depth,    k, i, callers, result) {
+    function kernel_only(name, depth,    i, result) {
       if (allowed(name)) return 1
       # The runtimes of the sanitizers and of libFuzzer come with the compiler.
       if (name ~ /^(__sanitizer_|__asan_|__ubsan_|__lsan_|__interceptor_|fuzzer::)/) return 1
       if (name in memo) return memo[name]
-      if (!(name in refs) || depth > 20) return 0
+      if (!(name in nrefs) || depth > 20) return 0
       memo[name] = 0  # a cycle does not prove anything
-      k = split(substr(refs[name], 2), callers, SUBSEP)
       result = 1
-      for (i = 1; i <= k && result; ++i) result = kernel_only(callers[i], depth + 1)
+      for (i = 1; i <= nrefs[name] && result; ++i) result = kernel_only(refs[name, i], depth + 1)
       memo[name] = result
       return result
     }
@@ -79,7 +78,12 @@ for binary in "$@"; do
         sub(/^ [0-9a-f]+ </, "", target)
         sub(/>$/, "", target)
         target = base(target)
-        if (target != fn) refs[target] = refs[target] SUBSEP fn
+        # Each caller once, in an array rather than one growing string: a function called from
+        # thousands of places (operator delete) made the appends quadratic.
+        if (target != fn && !((target, fn) in seen)) {
+          seen[target, fn] = 1
+          refs[target, ++nrefs[target]] = fn
+        }
       }
     }
     END {
