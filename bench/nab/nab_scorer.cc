@@ -38,6 +38,10 @@ PointValue ValueOf(const LabeledFile& file, std::size_t i) {
   return v;
 }
 
+// NAB gives a window a score only if one of its points lies after the probationary period: a
+// window wholly inside it is neither a hit nor a miss.
+bool Scorable(const Window& w, std::size_t probation) { return w.right >= probation; }
+
 double Weighted(const PointValue& v, const Profile& profile) {
   static const double kMaxTp = ScaledSigmoid(-1.0);
   return v.in_window ? profile.tp * v.unweighted / kMaxTp : profile.fp * v.unweighted;
@@ -77,8 +81,8 @@ double ScoreFile(const LabeledFile& file, const std::vector<std::size_t>& detect
     }
     score += Weighted(v, profile);
   }
-  for (bool d : detected)
-    if (!d) score -= profile.fn;
+  for (std::size_t w = 0; w < file.windows.size(); ++w)
+    if (!detected[w] && Scorable(file.windows[w], probation)) score -= profile.fn;
   return score;
 }
 
@@ -86,9 +90,7 @@ Normaliser MakeNormaliser(const std::vector<LabeledFile>& files, const Profile& 
   Normaliser n;
   for (const auto& f : files) {
     n.null_score += ScoreFile(f, {}, profile);
-    std::vector<std::size_t> firsts;
-    for (const auto& w : f.windows) firsts.push_back(w.left);
-    n.perfect_score += ScoreFile(f, firsts, profile);
+    n.perfect_score += profile.tp * static_cast<double>(f.windows.size());
   }
   return n;
 }
@@ -125,7 +127,8 @@ SweepResult Sweep(const std::vector<LabeledFile>& files, const std::vector<std::
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   std::vector<std::size_t> first(window_base.back(), kNone);
   std::vector<double> first_value(window_base.back(), 0);
-  double total = norm.null_score;
+  double total = 0;
+  for (const auto& f : files) total += ScoreFile(f, {}, profile);
   SweepResult best{std::numeric_limits<double>::infinity(), total, norm.Normalise(total)};
   for (std::size_t k = 0; k < candidates.size();) {
     const double threshold = candidates[k].score;

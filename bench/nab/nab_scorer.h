@@ -14,9 +14,12 @@
 //   - after a window (and before the next), at point i: y = |i - right_prev| / (w_prev - 1), a false
 //     positive worth A_FP · σ(y), between 0 right after the window and -A_FP far from it;
 //   - before the first window: a false positive worth -A_FP.
-// A window with no detection costs -A_FN. The raw score of a detector is the sum over all files;
-// it is normalised as 100 · (S - S_null) / (S_perfect - S_null), where the null detector detects
-// nothing (S_null = -A_FN · windows) and the perfect one detects the first point of every window.
+// A window with no detection costs -A_FN, unless it lies wholly inside the probationary period (it
+// then counts for nothing). The raw score of a detector is the sum over all files; it is
+// normalised as 100 · (S - S_null) / (S_perfect - S_null), where the null detector detects nothing
+// (S_null = -A_FN · scorable windows) and S_perfect = A_TP · every labelled window, as NAB's
+// runner computes it (so a window starting inside the probationary period keeps even a perfect
+// detector a little under 100 on the real corpus).
 // One threshold per detector and profile is chosen to maximise the corpus score: Sweep() tries
 // every distinct score value as the threshold, exactly, in O(N log N) for N points.
 #pragma once

@@ -5,6 +5,7 @@
 #include "analytics/detectors/health_score.h"
 #include "analytics/detectors/iforest_detector.h"
 #include "analytics/detectors/robust_zscore.h"
+#include "analytics/detectors/sequence_novelty.h"
 
 namespace mw::analytics {
 
@@ -12,6 +13,7 @@ void RegisterDetectors(pipeline::PluginRegistry& registry) {
   registry.Register(RobustZScoreDetector::Descriptor());
   registry.Register(EwmaChartDetector::Descriptor());
   registry.Register(CusumDetector::Descriptor());
+  registry.Register(SequenceNoveltyDetector::Descriptor());
   registry.Register(IForestDetector::Descriptor());
   registry.Register(AnomalyLikelihoodDetector::Descriptor());
   registry.Register(HealthScore::Descriptor());

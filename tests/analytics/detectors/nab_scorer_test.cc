@@ -69,6 +69,22 @@ TEST(NabScorer, NullScoresZeroAndPerfectScoresHundredOnEveryProfile) {
   }
 }
 
+TEST(NabScorer, WindowInsideProbationCountsForNothingButStaysInThePerfectScore) {
+  // 1000 points: probation 150. Window [100, 120] lies inside it, [140, 160] straddles its end.
+  const LabeledFile f{"p", 1000, {{100, 120}, {140, 160}, {500, 520}}};
+  EXPECT_EQ(ScoreFile(f, {}, kStandard), -2);              // only two windows can be missed
+  EXPECT_EQ(ScoreFile(f, {100, 140, 500}, kStandard), 0);  // 100, 140 ignored: +1 - 1
+  // y = -(160 - 150 + 1) / 21 for the first scorable point of the straddling window.
+  const double straddle = ScaledSigmoid(-11.0 / 21) / ScaledSigmoid(-1);
+  EXPECT_NEAR(ScoreFile(f, {150, 500}, kStandard), straddle + 1, 1e-12);
+  const Normaliser n = MakeNormaliser({f}, kStandard);
+  EXPECT_EQ(n.null_score, -2);
+  EXPECT_EQ(n.perfect_score, 3);  // NAB: A_TP times every labelled window
+  std::vector<std::vector<double>> best(1, std::vector<double>(f.length, 0.0));
+  best[0][150] = best[0][500] = 1;
+  EXPECT_NEAR(Sweep({f}, best, kStandard).normalised, 100 * (straddle + 1 + 2) / 5, 1e-9);
+}
+
 TEST(NabScorer, SweepFindsTheBestThresholdExactly) {
   const std::vector<LabeledFile> files = {{"a", 400, {{100, 139}, {300, 319}}}, {"b", 300, {{150, 189}}}};
   std::mt19937_64 rng(3);
