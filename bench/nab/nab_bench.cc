@@ -170,10 +170,9 @@ std::vector<double> RunSequenceNovelty(const std::vector<double>& values, bool l
   }
   analytics::SequenceNovelty novelty(o);
   std::vector<double> scores(values.size(), kNaN);
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    double raw = 0;
-    if (!novelty.Update(values[i], scores[i], raw)) scores[i] = kNaN;
-  }
+  double raw = 0;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    novelty.Update(values[i], scores[i], raw);  // NaN while learning
   return scores;
 }
 

@@ -127,8 +127,7 @@ SweepResult Sweep(const std::vector<LabeledFile>& files, const std::vector<std::
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   std::vector<std::size_t> first(window_base.back(), kNone);
   std::vector<double> first_value(window_base.back(), 0);
-  double total = 0;
-  for (const auto& f : files) total += ScoreFile(f, {}, profile);
+  double total = norm.null_score;
   SweepResult best{std::numeric_limits<double>::infinity(), total, norm.Normalise(total)};
   for (std::size_t k = 0; k < candidates.size();) {
     const double threshold = candidates[k].score;

@@ -36,21 +36,22 @@ void SequenceNovelty::LearnRange(double value) {
   learning_values_.push_back(value);
   if (learning_values_.size() < options_.learn) return;
   // The range is known: the values that set it also teach the first patterns.
+  learning_range_ = false;
   for (double v : learning_values_) Learn(v);
   learning_values_ = {};
 }
 
 std::size_t SequenceNovelty::Learn(double value) {
-  std::copy_backward(recent_.begin(), recent_.end() - 1, recent_.end());
+  const auto orders = static_cast<std::ptrdiff_t>(options_.orders);
+  std::copy_backward(recent_.begin(), recent_.begin() + orders - 1, recent_.begin() + orders);
   recent_[0] = Bin(value);
   filled_ = std::min(filled_ + 1, options_.orders);
   std::size_t novel = 0;
   std::uint64_t h = 0;
   for (std::size_t k = 0; k < filled_; ++k) {
     h = Mix(h ^ (static_cast<std::uint64_t>(recent_[k] + 2) << 8) ^ (k + 1));
-    if (seen_.count(h) != 0) continue;
-    ++novel;
-    if (seen_.size() < options_.max_patterns) seen_.insert(h);
+    const bool is_new = seen_.size() < options_.max_patterns ? seen_.insert(h).second : !seen_.contains(h);
+    novel += is_new ? 1 : 0;
   }
   return novel;
 }
@@ -68,7 +69,6 @@ int SequenceNovelty::Bin(double value) const {
 bool SequenceNovelty::Update(double value, double& score, double& raw) {
   if (learning_range_) {
     LearnRange(value);
-    learning_range_ = !learning_values_.empty();
     return false;
   }
   raw = static_cast<double>(Learn(value)) / static_cast<double>(options_.orders);
