@@ -117,6 +117,8 @@ Status Fleet::Prepare() {
   // LoadFleetConfig checks these; a fleet built in code could still hold a zero interval, which
   // would make the schedule spin.
   if (!setup_error_.empty()) return Status::InvalidArgument(setup_error_);
+  if (!(config_.time_acceleration > 0) || config_.time_acceleration > kMaxTimeAcceleration)
+    return Status::InvalidArgument("time_acceleration must be above 0 and at most 1e6");
   for (const auto& g : config_.machines) {
     const bool ranges =
         g.type != TwinType::kRotating ||
@@ -236,14 +238,18 @@ void Fleet::StopOutlets() {
 }
 
 void Fleet::Run() {
+  const double acceleration = config_.time_acceleration;
   while (!stop_.load(std::memory_order_relaxed)) {
-    std::int64_t now = (std::chrono::steady_clock::now() - start_steady_).count();
+    // Simulated time since the start: wall time since the start, times the acceleration.
+    const auto elapsed = static_cast<double>((std::chrono::steady_clock::now() - start_steady_).count());
+    const auto now = static_cast<std::int64_t>(elapsed * acceleration);
     UpdateNetwork(start_wall_ + now);
     ProduceDue(now);
     for (auto& outlet : outlets_) outlet->Service();
-    auto wait = std::clamp(
-        std::chrono::ceil<std::chrono::milliseconds>(std::chrono::nanoseconds(schedule_.front().first - now)),
-        std::chrono::milliseconds(0), kMaxWait);
+    const auto until_due = static_cast<double>(schedule_.front().first - now) / acceleration;
+    auto wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(
+                               std::chrono::nanoseconds(static_cast<std::int64_t>(until_due))),
+                           std::chrono::milliseconds(0), kMaxWait);
     if (uses_mqtt_)
       publisher_.Service(wait);
     else
@@ -258,11 +264,14 @@ void Fleet::Run() {
 
 void Fleet::ProduceDue(std::int64_t now_ns) {
   static LogLimiter lag_log;
+  // A few seconds of wall time behind, in simulated time.
+  const auto max_lag_ns =
+      static_cast<std::int64_t>(static_cast<double>(kMaxLagNs) * config_.time_acceleration);
   while (schedule_.front().first <= now_ns) {
     std::pop_heap(schedule_.begin(), schedule_.end(), kLater);
     auto [due, index] = schedule_.back();
     Machine& m = machines_[index];
-    if (now_ns - due > kMaxLagNs) {
+    if (now_ns - due > max_lag_ns) {
       // Overloaded or suspended: jump to the present rather than flood the broker with the past.
       std::int64_t present = (now_ns - m.phase_ns) / m.interval_ns;
       readings_skipped_.fetch_add(static_cast<std::uint64_t>(present - m.next_index),

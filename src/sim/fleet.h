@@ -5,11 +5,12 @@
 // a machine is due at start + phase + k * interval on the steady clock and is stamped with the
 // same offset from the wall-clock start, so neither the schedule nor the timestamps drift; the
 // machines of a group are spread over the interval (phase) so that they do not all publish at
-// once. A machine that falls more than a few seconds behind skips ahead and counts the readings it
-// skipped. With readings_per_message > 1 a message goes out when a machine has that many readings.
-// The broker may come and go: the publisher reconnects by itself, generation never stops, and
-// messages produced while disconnected are dropped and counted at QoS 0 (kept and resent by
-// libmosquitto at QoS 1, up to a bound).
+// once. With a time_acceleration of A, the schedule runs on simulated time, A times the steady
+// clock's elapsed time, and so do the timestamps (they run ahead of the wall clock). A machine that
+// falls more than a few wall-clock seconds behind skips ahead and counts the readings it skipped. With
+// readings_per_message > 1 a message goes out when a machine has that many readings. The broker may come and
+// go: the publisher reconnects by itself, generation never stops, and messages produced while disconnected
+// are dropped and counted at QoS 0 (kept and resent by libmosquitto at QoS 1, up to a bound).
 //
 // Flood mode (PublishBurst): for benchmarks. Precomputes N messages (consecutive readings,
 // machines in turn, timestamps ending now) and publishes them on the calling thread as fast as the

@@ -5,10 +5,14 @@
 #include <array>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "core/time_format.h"
+#include "sim/random.h"
 
 namespace mw::sim {
 namespace {
@@ -61,9 +65,15 @@ class FleetChecker {
 
   void Run(const toml::table& root, FleetConfig& out) {
     out.file = file_;
+    // The fleet seed first: groups and chaos without a seed of their own derive theirs from it.
+    if (const toml::node* seed = root.get("seed")) fleet_seed_ = Seed(*seed, "seed");
+    if (fleet_seed_) out.chaos.seed = DeriveSeed(*fleet_seed_, 0);
     for (const auto& [key, node] : root) {
       std::string name(key.str());
-      if (name == "mqtt")
+      if (name == "seed") continue;
+      if (name == "time_acceleration")
+        TimeAcceleration(node, out.time_acceleration);
+      else if (name == "mqtt")
         Mqtt(node, out.mqtt);
       else if (name == "sparkplug")
         Sparkplug(node, out.sparkplug);
@@ -76,7 +86,10 @@ class FleetChecker {
       else if (name == "machines")
         Machines(node, out.machines);
       else
-        Error(node, name, "unknown section; expected mqtt, sparkplug, modbus, opcua, chaos or machines");
+        Error(node, name,
+              node.is_table() || node.is_array()
+                  ? "unknown section; expected mqtt, sparkplug, modbus, opcua, chaos or machines"
+                  : "unknown key; expected seed or time_acceleration");
     }
     if (!root.contains("machines")) {
       errors_.push_back({{file_, 1, 1}, "machines", "missing; declare at least one [[machines]] table"});
@@ -96,6 +109,23 @@ class FleetChecker {
 
   void WrongType(const toml::node& node, const std::string& key, const char* expected) {
     Error(node, key, std::string("expected ") + expected + ", got " + Describe(node));
+  }
+
+  std::optional<std::uint64_t> Seed(const toml::node& node, const std::string& key) {
+    auto* seed = node.as_integer();
+    if (seed != nullptr && seed->get() >= 0) return static_cast<std::uint64_t>(seed->get());
+    Error(node, key, "expected a non-negative integer");
+    return std::nullopt;
+  }
+
+  void TimeAcceleration(const toml::node& node, double& out) {
+    double factor = 0;
+    if (!Number(node, factor) || !(factor > 0) || factor > kMaxTimeAcceleration)
+      Error(
+          node, "time_acceleration",
+          fmt::format("expected simulated seconds per second, above 0 and at most {}", kMaxTimeAcceleration));
+    else
+      out = factor;
   }
 
   bool String(const toml::node& node, const std::string& key, std::string& out) {
@@ -208,11 +238,7 @@ class FleetChecker {
       std::string name(k.str());
       std::string key = "chaos." + name;
       if (name == "seed") {
-        auto* seed = value.as_integer();
-        if (seed == nullptr || seed->get() < 0)
-          Error(value, key, "expected a non-negative integer");
-        else
-          out.chaos.seed = static_cast<std::uint64_t>(seed->get());
+        if (auto seed = Seed(value, key)) out.chaos.seed = *seed;
       } else if (name == "ground_truth") {
         String(value, key, out.chaos_ground_truth);
       } else if (name == "schedule") {
@@ -315,15 +341,16 @@ class FleetChecker {
         continue;
       }
       std::size_t errors_before = errors_.size();
-      MachineGroup group = Group(*table, path);
+      MachineGroup group = Group(*table, path, i);
       group.where = Where(item);
       CheckGroupKeys(*table, path, group);
       if (errors_.size() == errors_before) out.push_back(std::move(group));
     }
   }
 
-  MachineGroup Group(const toml::table& table, const std::string& path) {
+  MachineGroup Group(const toml::table& table, const std::string& path, std::size_t index) {
     MachineGroup g;
+    if (fleet_seed_) g.model.seed = DeriveSeed(*fleet_seed_, index + 1);
     for (const auto& [k, value] : table) {
       std::string name(k.str());
       std::string key = path + "." + name;
@@ -358,11 +385,7 @@ class FleetChecker {
         else
           g.model.anomaly_rate = rate;
       } else if (name == "seed") {
-        auto* seed = value.as_integer();
-        if (seed == nullptr || seed->get() < 0)
-          Error(value, key, "expected a non-negative integer");
-        else
-          g.model.seed = static_cast<std::uint64_t>(seed->get());
+        if (auto seed = Seed(value, key)) g.model.seed = *seed;
       } else {
         Error(
             value, key,
@@ -430,6 +453,7 @@ class FleetChecker {
 
   std::string file_;
   std::vector<ConfigError>& errors_;
+  std::optional<std::uint64_t> fleet_seed_;
 };
 
 Status JoinErrors(const std::vector<ConfigError>& errors) {

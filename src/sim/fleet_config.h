@@ -1,5 +1,10 @@
 // FleetConfig: which digital twins to run and how they are served, read from a TOML file.
 //
+// clang-format off
+//   seed = 7                    optional: every group and [chaos] without a seed of its own derives
+//                               one from it, so one number fixes the whole fleet's bytes
+//   time_acceleration = 60      simulated seconds per wall-clock second in live mode (default 1):
+//                               readings come 60 times as often and their timestamps run ahead
 //   [mqtt]                      broker of the mqtt and sparkplug groups: host, port, qos (0 or 1), client_id
 //   [sparkplug]                 group_id: the Sparkplug group the edge nodes publish under
 //   [modbus]                    host, port (0: any free port): the Modbus TCP server of the modbus groups
@@ -16,11 +21,12 @@
 //     name = "machine"
 //     interval = "1s"           between readings of one machine (duration: "100ms", "2s", ...)
 //     readings_per_message = 1  mqtt: >1 sends a JSON array of consecutive readings
-//     mode = "nominal"          pump, printer, plc_line: mean life nominal (27 h), accelerated (20 min),
-//     stress (2.5 min) iso_class = 2             pump: ISO 10816-1 machine class 1..4 (vibration zones)
+//     mode = "nominal"          pump, printer, plc_line: mean life nominal (27 h), accelerated (20 min), stress (2.5 min)
+//     iso_class = 2             pump: ISO 10816-1 machine class 1..4 (vibration zones)
 //     temperature = [40.0, 80.0]  vibration = [0.5, 7.0]  rpm = [900.0, 3000.0]   rotating only
 //     anomaly_rate = 0.0        rotating: chance per reading that an injected anomaly starts
 //     seed = 1                  machine i of the group uses a seed derived from (seed, i)
+// clang-format on
 //
 // LoadFleetConfig() reports every problem at once, one per line, each as
 // "file:line:column: key: message" like mw::LoadConfigFile. The result is plain data.
@@ -84,8 +90,12 @@ struct MachineGroup {
   SourceLocation where;
 };
 
+// Beyond this, a 1 ms interval would ask for a reading every picosecond of wall time.
+inline constexpr double kMaxTimeAcceleration = 1e6;
+
 struct FleetConfig {
-  std::string file;  // empty for a fleet built in code
+  std::string file;              // empty for a fleet built in code
+  double time_acceleration = 1;  // simulated seconds per wall-clock second (live mode)
   MqttSettings mqtt;
   SparkplugSettings sparkplug;
   ModbusSettings modbus;

@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <set>
 
+#include "sim/random.h"
 #include "tests/support/test_support.h"
 
 namespace mw::sim {
@@ -177,6 +179,51 @@ TEST(FleetConfig, RejectsUnknownSectionsAndKeys) {
   std::string e = Errors("[broker]\nhost = \"x\"\n[[machines]]\nspeed = 3\n");
   EXPECT_THAT(e, HasSubstr("fleet.toml:1:1: broker: unknown section"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:4:9: machines[0].speed: unknown key"));
+}
+
+TEST(FleetConfig, DerivesGroupAndChaosSeedsFromTheFleetSeed) {
+  const char* text = R"(seed = %d
+time_acceleration = 60
+[chaos]
+heat_wave = 1
+[[machines]]
+name = "a"
+[[machines]]
+name = "b"
+seed = 5
+[[machines]]
+name = "c"
+)";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, text, 7);
+  auto r = ParseFleetConfig(buf, "fleet.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_DOUBLE_EQ(r->time_acceleration, 60);
+  EXPECT_EQ(r->chaos.seed, DeriveSeed(7, 0));
+  EXPECT_EQ(r->machines.at(0).model.seed, DeriveSeed(7, 1));
+  EXPECT_EQ(r->machines.at(1).model.seed, 5u);  // its own seed wins
+  EXPECT_EQ(r->machines.at(2).model.seed, DeriveSeed(7, 3));
+  std::snprintf(buf, sizeof buf, text, 8);
+  auto other = ParseFleetConfig(buf, "fleet.toml");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->machines.at(0).model.seed, r->machines.at(0).model.seed);
+  EXPECT_NE(other->chaos.seed, r->chaos.seed);
+  // Without a fleet seed, nothing changes: default seeds, real time.
+  auto plain = ParseFleetConfig("[[machines]]\nname = \"a\"\n", "fleet.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->machines.at(0).model.seed, RotatingMachineSpec{}.seed);
+  EXPECT_DOUBLE_EQ(plain->time_acceleration, 1);
+}
+
+TEST(FleetConfig, RejectsABadFleetSeedOrTimeAcceleration) {
+  std::string e = Errors("seed = -1\ntime_acceleration = 0\n[[machines]]\n");
+  EXPECT_THAT(e, HasSubstr("fleet.toml:1:8: seed: expected a non-negative integer"));
+  EXPECT_THAT(e, HasSubstr("fleet.toml:2:21: time_acceleration: expected simulated seconds per second"));
+  EXPECT_THAT(Errors("time_acceleration = \"fast\"\n[[machines]]\n"),
+              HasSubstr("fleet.toml:1:21: time_acceleration"));
+  EXPECT_THAT(Errors("time_acceleration = 2e6\n[[machines]]\n"), HasSubstr("at most 1000000"));
+  EXPECT_THAT(Errors("speed = 3\n[[machines]]\n"),
+              HasSubstr("fleet.toml:1:9: speed: unknown key; expected seed"));
 }
 
 TEST(FleetConfig, RequiresMachines) {

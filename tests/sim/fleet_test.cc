@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <utility>
 
 #include "connectors/mqtt/mosquitto_broker.h"
 #include "core/process.h"
@@ -146,6 +147,17 @@ void ExpectConsecutive(const std::vector<std::int64_t>& times, std::int64_t step
   }
 }
 
+// Messages the running fleet publishes over about `span`, and the span measured; then stops it.
+std::pair<std::uint64_t, double> PublishFor(Fleet& fleet, std::chrono::milliseconds span) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t first = fleet.messages_published();
+  std::this_thread::sleep_for(span);
+  const std::uint64_t published = fleet.messages_published() - first;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fleet.Stop();
+  return {published, seconds};
+}
+
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -167,12 +179,7 @@ TEST_F(FleetTest, PublishesEachMachineOnItsTopicAtItsRate) {
   Fleet fleet(config);
   ASSERT_TRUE(fleet.Start().ok());
   ASSERT_TRUE(WaitUntil([&] { return fleet.connected(); }));
-  auto start = std::chrono::steady_clock::now();
-  std::uint64_t first = fleet.messages_published();
-  std::this_thread::sleep_for(2s);
-  std::uint64_t published = fleet.messages_published() - first;
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fleet.Stop();
+  const auto [published, seconds] = PublishFor(fleet, 2s);
 
   // 4 machines at 20 readings/s each.
   EXPECT_NEAR(static_cast<double>(published), 4 * 20 * seconds, 6);
@@ -188,6 +195,23 @@ TEST_F(FleetTest, PublishesEachMachineOnItsTopicAtItsRate) {
   EXPECT_EQ(topics, (std::set<std::string>{"plant/line1/m-01/telemetry", "plant/line1/m-02/telemetry",
                                            "plant/line1/m-03/telemetry", "plant/line1/m-04/telemetry"}));
   EXPECT_EQ(fleet.readings_published(), fleet.messages_published());
+}
+
+TEST_F(FleetTest, AcceleratedTimeRunsTheScheduleAndTimestampsFaster) {
+  Subscriber sub(port_);
+  FleetConfig config = TestFleet(port_, 2, kNanosPerSecond);
+  config.time_acceleration = 25;  // a 1 s interval becomes 25 readings per wall-clock second
+  Fleet fleet(config);
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(WaitUntil([&] { return fleet.connected(); }));
+  const auto [published, seconds] = PublishFor(fleet, 2s);
+
+  EXPECT_NEAR(static_cast<double>(published), 2 * 25 * seconds, 8);
+  ASSERT_TRUE(WaitUntil([&] { return sub.Count() == fleet.messages_published(); }));
+  for (const auto& [topic, t] : TimesByTopic(sub.Messages(), config.machines[0].model)) {
+    EXPECT_GE(t.size(), 40u) << topic;
+    ExpectConsecutive(t, 1000, topic);  // simulated seconds apart, however fast they came
+  }
 }
 
 TEST_F(FleetTest, BatchesConsecutiveReadingsIntoArrays) {
