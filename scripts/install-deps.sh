@@ -34,7 +34,7 @@ packages=(
   # libraries
   libboost-dev libssl-dev libsqlite3-dev libmosquitto-dev libtomlplusplus-dev nlohmann-json3-dev
   libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev libfftw3-dev
-  libprotobuf-dev protobuf-compiler libmodbus-dev
+  libprotobuf-dev protobuf-compiler libmodbus-dev libxgboost-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev mosquitto mosquitto-clients python3 python3-paho-mqtt
 )

@@ -34,13 +34,6 @@ std::string Csv(std::string_view s) {
   return out + "\"";
 }
 
-bool Selected(const std::string& path, const std::vector<std::string>& assets) {
-  if (assets.empty()) return true;
-  return std::any_of(assets.begin(), assets.end(), [&](const std::string& a) {
-    return path == a || (path.starts_with(a) && (a.ends_with('/') || path[a.size()] == '/'));
-  });
-}
-
 void Write(const SeriesInfo& info, const pipeline::Point& p, ExportFormat format, std::ostream& out) {
   const std::string value = std::isfinite(p.value) ? fmt::format("{}", p.value) : "";
   if (format == ExportFormat::kCsv) {
@@ -56,12 +49,38 @@ void Write(const SeriesInfo& info, const pipeline::Point& p, ExportFormat format
 
 }  // namespace
 
+bool Selected(const std::string& path, const std::vector<std::string>& assets) {
+  if (assets.empty()) return true;
+  return std::any_of(assets.begin(), assets.end(), [&](const std::string& a) {
+    return path == a || (path.starts_with(a) && (a.ends_with('/') || path[a.size()] == '/'));
+  });
+}
+
+Status ForEachRange(const pipeline::SeriesStore& store, SeriesId id, Timestamp from, Timestamp to,
+                    const std::function<void(const std::vector<pipeline::Point>&)>& each) {
+  std::vector<pipeline::Point> points;
+  // Windows of one day, halved while a window holds more than the store returns at once.
+  Timestamp window = 86400 * kNanosPerSecond;
+  for (Timestamp start = from; start <= to;) {
+    const Timestamp end = (to - start < window) ? to : start + window - 1;
+    Status s = store.Range(id, start, end, std::numeric_limits<std::size_t>::max(), points);
+    if (s.code() == StatusCode::kResourceExhausted && window > 1) {
+      window /= 2;
+      continue;
+    }
+    if (!s.ok()) return s;
+    each(points);
+    if (end == to) break;
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
 Result<std::uint64_t> ExportSamples(const storage::Historian& historian, const Catalog& catalog,
                                     const ExportRequest& request, std::ostream& out) {
   if (request.to < request.from) return Status::InvalidArgument("--to is before --from");
   if (request.format == ExportFormat::kCsv) out << "asset,signal,time,time_ns,value,quality\n";
   std::uint64_t written = 0;
-  std::vector<pipeline::Point> points;
   std::vector<AssetInfo> assets = catalog.Assets();
   std::sort(assets.begin(), assets.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   for (const AssetInfo& asset : assets) {
@@ -69,22 +88,12 @@ Result<std::uint64_t> ExportSamples(const storage::Historian& historian, const C
     for (SeriesId id : asset.series) {
       auto info = catalog.Series(id);
       if (!info) continue;
-      // Windows of one day, halved while a window holds more than the historian returns at once.
-      Timestamp window = 86400 * kNanosPerSecond;
-      for (Timestamp from = request.from; from <= request.to;) {
-        Timestamp to = (request.to - from < window) ? request.to : from + window - 1;
-        Status s = historian.Range(id, from, to, std::numeric_limits<std::size_t>::max(), points);
-        if (s.code() == StatusCode::kResourceExhausted && window > 1) {
-          window /= 2;
-          continue;
-        }
-        if (!s.ok())
-          return Status(s.code(), fmt::format("{}/{}: {}", info->asset_path, info->signal, s.message()));
+      const Status s = ForEachRange(historian, id, request.from, request.to, [&](const auto& points) {
         for (const auto& p : points) Write(*info, p, request.format, out);
         written += points.size();
-        if (to == request.to) break;
-        from = to + 1;
-      }
+      });
+      if (!s.ok())
+        return Status(s.code(), fmt::format("{}/{}: {}", info->asset_path, info->signal, s.message()));
     }
   }
   out.flush();

@@ -5,6 +5,7 @@
 // data folder no server is using (the historian's WAL lock says so otherwise).
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -31,5 +32,14 @@ struct ExportRequest {
 // Returns the number of samples written.
 Result<std::uint64_t> ExportSamples(const storage::Historian& historian, const Catalog& catalog,
                                     const ExportRequest& request, std::ostream& out);
+
+// True if `path` is one of `assets` or under one of them (a prefix ending at '/'); every path when
+// `assets` is empty.
+bool Selected(const std::string& path, const std::vector<std::string>& assets);
+
+// Every point of `id` in [from, to], read in windows small enough for the store's point cap,
+// handed to `each` one window at a time, in time order.
+Status ForEachRange(const pipeline::SeriesStore& store, SeriesId id, Timestamp from, Timestamp to,
+                    const std::function<void(const std::vector<pipeline::Point>&)>& each);
 
 }  // namespace mw::app

@@ -10,8 +10,10 @@
 
 #include "app/demo_config.h"
 #include "app/export.h"
+#include "app/model_commands.h"
 #include "app/opcua_tool.h"
 #include "app/platform.h"
+#include "app/rul_command.h"
 #include "app/sim_command.h"
 #include "connectors/mqtt/mosquitto_broker.h"
 #include "core/config.h"
@@ -121,13 +123,6 @@ struct ExportArgs {
 };
 
 int Export(const ExportArgs& args) {
-  Config config;
-  if (!args.config.empty()) {
-    ConfigLoad load = LoadConfigFile(args.config);
-    if (!load.ok()) return PrintErrors(load.errors);
-    config = load.config;
-  }
-  if (!args.data_dir.empty()) config.server.data_dir = args.data_dir;
   const Timestamp now = SystemClock::Instance().Now();
   ExportRequest request;
   auto from = ParseTime(args.from, now);
@@ -141,14 +136,10 @@ int Export(const ExportArgs& args) {
   request.to = *to;
   request.assets = args.assets;
   request.format = args.format == "line" ? ExportFormat::kLine : ExportFormat::kCsv;
-  Catalog catalog;
-  MetricsRegistry metrics;
-  auto historian = storage::Historian::Open(HistorianOptionsFrom(config, catalog), catalog, metrics,
-                                            SystemClock::Instance());
-  if (!historian.ok()) {
-    std::cerr << "export: cannot open the historian in " << config.server.data_dir
-              << "/historian: " << historian.status().message() << "\n";
-    return 1;
+  auto store = OpenOfflineStore(args.config, args.data_dir);
+  if (!store.ok()) {
+    std::cerr << "export: " << store.status().message() << "\n";
+    return store.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
   std::ofstream file;
   if (!args.output.empty()) {
@@ -159,7 +150,7 @@ int Export(const ExportArgs& args) {
     }
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
-  auto written = ExportSamples(**historian, catalog, request, out);
+  auto written = ExportSamples(*(*store)->historian, (*store)->catalog, request, out);
   if (!written.ok()) {
     std::cerr << "export: " << written.status().message() << "\n";
     return 1;
@@ -214,7 +205,14 @@ int main(int argc, char** argv) {
   mw::app::OpcuaToolArgs opcua_args;
   auto* opcua = mw::app::AddOpcuaCommand(app, opcua_args);
 
+  mw::app::ModelArgs model_args;
+  const mw::app::ModelCommands model_commands = mw::app::AddModelCommands(app, model_args);
+  mw::app::RulArgs rul_args;
+  CLI::App* rul = mw::app::AddRulCommand(app, rul_args);
+
   CLI11_PARSE(app, argc, argv);
+  if (const int code = mw::app::RunModelCommand(model_commands, model_args); code >= 0) return code;
+  if (*rul) return mw::app::RunRul(*rul, rul_args);
   if (*opcua) return mw::app::RunOpcuaTool(opcua_args);
   if (*exp) return mw::app::Export(export_args);
   if (*serve) return mw::app::Serve(config);

@@ -7,6 +7,7 @@
 #include "analytics/detectors/register.h"
 #include "analytics/detectors/zscore.h"
 #include "analytics/features/register.h"
+#include "analytics/models/health_classifier.h"
 #include "api/api_routes.h"
 #include "api/http_server.h"
 #include "connectors/modbus/register.h"
@@ -24,6 +25,7 @@ void RegisterAllPlugins(pipeline::PluginRegistry& registry) {
   analytics::RegisterZScore(registry);
   analytics::RegisterDetectors(registry);
   analytics::RegisterFeatures(registry);
+  models::RegisterModels(registry);
 }
 
 storage::HistorianOptions HistorianOptionsFrom(const Config& config, const Catalog& catalog) {
@@ -54,6 +56,29 @@ storage::HistorianOptions HistorianOptionsFrom(const Config& config, const Catal
   return o;
 }
 
+Result<std::unique_ptr<OfflineStore>> OpenOfflineStore(const std::string& config_file,
+                                                       const std::string& data_dir) {
+  auto store = std::make_unique<OfflineStore>();
+  if (!config_file.empty()) {
+    ConfigLoad load = LoadConfigFile(config_file);
+    if (!load.ok()) {
+      std::string errors;
+      for (const ConfigError& e : load.errors) errors += (errors.empty() ? "" : "\n") + e.ToString();
+      return Status::InvalidArgument(errors);
+    }
+    store->config = load.config;
+  }
+  if (!data_dir.empty()) store->config.server.data_dir = data_dir;
+  auto historian = storage::Historian::Open(HistorianOptionsFrom(store->config, store->catalog),
+                                            store->catalog, store->metrics, SystemClock::Instance());
+  if (!historian.ok()) {
+    return Status(historian.status().code(), "cannot open the historian in " + store->config.server.data_dir +
+                                                 "/historian: " + historian.status().message());
+  }
+  store->historian = std::move(*historian);
+  return store;
+}
+
 Platform::Platform(const Config& config) : config_(config), clock_(SystemClock::Instance()) {
   RegisterAllPlugins(registry_);
 }
@@ -80,10 +105,27 @@ std::vector<ConfigError> Platform::Build() {
   router_ = std::make_unique<api::Router>();
   routes_ = std::make_unique<api::ApiRoutes>(catalog_, *store_, metrics_, clock_, clock_.Now());
   routes_->Register(*router_);
+  for (RetrainSpec& spec : RetrainSpecsOf(config_, registry_)) {
+    retrainers_.push_back(std::make_unique<Retrainer>(std::move(spec), *store_, catalog_, clock_, metrics_));
+  }
+  router_->Get("/api/v1/models", api::Role::kViewer,
+               "models in service: bundle metadata and metrics, reloads, retraining decisions",
+               [this](const api::Request&) { return api::Response::Json(200, ModelsJson().dump()); });
   api::HttpServerOptions options;
   options.listen = config_.server.listen;
   http_ = std::make_unique<api::HttpServer>(options, *router_);
   return errors;
+}
+
+nlohmann::json Platform::ModelsJson() const {
+  nlohmann::json models = models::ModelRegistry::Global().Describe();
+  for (nlohmann::json& m : models) {
+    m["trainings"] = nlohmann::json::array();
+    for (const auto& r : retrainers_) {
+      if (r->model() == m["path"]) m["trainings"] = r->History();
+    }
+  }
+  return {{"models", models}};
 }
 
 Status Platform::Start() {
@@ -95,6 +137,7 @@ Status Platform::Start() {
     return s;
   }
   started_ = true;
+  for (const auto& r : retrainers_) r->Start();
   spdlog::info("millwright serving on http://{} ({} assets declared, {} sources, store: {})",
                http_->address(), config_.assets.size(), runtime_->source_count(),
                historian_ ? config_.server.data_dir + "/historian" : std::string("memory"));
@@ -104,6 +147,7 @@ Status Platform::Start() {
 void Platform::Stop() {
   if (!started_) return;
   started_ = false;
+  for (const auto& r : retrainers_) r->Stop();
   runtime_->Stop();
   http_->Stop();
   if (historian_) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/retrainer.h"
 #include "core/catalog.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -31,6 +32,20 @@ void RegisterAllPlugins(pipeline::PluginRegistry& registry);
 // The historian's options from a configuration: folder <data_dir>/historian, [storage] settings,
 // retention classes, and per-series resolution and retention from the asset's template.
 storage::HistorianOptions HistorianOptionsFrom(const Config& config, const Catalog& catalog);
+
+// A data folder opened by an offline command (export, a dataset for training): the configuration,
+// the catalog and the historian, which must outlive each other in this order. The folder must not
+// be in use by a server (the historian's WAL lock refuses it then).
+struct OfflineStore {
+  Config config;
+  Catalog catalog;
+  MetricsRegistry metrics;
+  std::unique_ptr<storage::Historian> historian;
+};
+// `config_file` may be empty (defaults); a non-empty `data_dir` overrides the configuration's.
+// InvalidArgument listing the configuration's errors; the historian's status when it cannot open.
+Result<std::unique_ptr<OfflineStore>> OpenOfflineStore(const std::string& config_file,
+                                                       const std::string& data_dir);
 
 class Platform {
  public:
@@ -57,6 +72,9 @@ class Platform {
   pipeline::SeriesStore* store() { return store_; }
 
  private:
+  // GET /api/v1/models: the served models, each with its retraining history.
+  nlohmann::json ModelsJson() const;
+
   const Config& config_;
   const Clock& clock_;
   Catalog catalog_;
@@ -66,6 +84,7 @@ class Platform {
   std::unique_ptr<storage::LiveCache> cache_;
   pipeline::SeriesStore* store_ = nullptr;
   std::unique_ptr<pipeline::Runtime> runtime_;
+  std::vector<std::unique_ptr<Retrainer>> retrainers_;  // read the store: stopped before it closes
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::ApiRoutes> routes_;  // handlers point at it: outlives http_
   std::unique_ptr<api::HttpServer> http_;

@@ -32,6 +32,7 @@ int RunTraining(const SimArgs& args) {
   spec.seed = args.seed;
   spec.chaos_per_hour = args.chaos;
   spec.iso_class = args.iso_class;
+  spec.broken_readings = args.broken;
   if (!ParseName(args.twin, 4, sim::TwinTypeName, spec.type)) {
     std::cerr << "--twin: expected pump, printer or plc_line, got \"" << args.twin << "\"\n";
     return 2;
@@ -100,6 +101,9 @@ CLI::App* AddSimCommand(CLI::App& app, SimArgs& args) {
       ->capture_default_str();
   sim->add_option("--iso-class", args.iso_class, "training mode: pump ISO 10816-1 class 1..4")
       ->check(CLI::Range(1, 4))
+      ->capture_default_str();
+  sim->add_option("--broken", args.broken, "training mode: readings each unit stays BROKEN after it fails")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   config->excludes(lifecycles);
   sim->callback([sim, config, lifecycles, &args] {

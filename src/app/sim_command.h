@@ -25,6 +25,7 @@ struct SimArgs {
   std::string interval;  // "" = the mode's default
   double chaos = 0;
   int iso_class = 2;
+  int broken = 50;  // BROKEN readings per unit
 };
 
 CLI::App* AddSimCommand(CLI::App& app, SimArgs& args);

@@ -28,8 +28,8 @@ constexpr std::chrono::milliseconds kFirstConnectWait{1000};
 // A burst reads from the socket this often (acknowledgements, keep-alive answers).
 constexpr std::uint64_t kBurstServiceEvery = 256;
 
-MqttPublisherOptions PublisherOptions(const MqttSettings& mqtt) {
-  MqttPublisherOptions o;
+connectors::mqtt::MqttPublisherOptions PublisherOptions(const MqttSettings& mqtt) {
+  connectors::mqtt::MqttPublisherOptions o;
   o.host = mqtt.host;
   o.port = mqtt.port;
   o.client_id = mqtt.client_id;

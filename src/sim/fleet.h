@@ -28,11 +28,11 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/mqtt/mqtt_publisher.h"
 #include "core/status.h"
 #include "sim/chaos.h"
 #include "sim/fleet_config.h"
 #include "sim/modbus_outlet.h"
-#include "sim/mqtt_publisher.h"
 #include "sim/opcua_outlet.h"
 #include "sim/outlet.h"
 #include "sim/twin.h"
@@ -120,7 +120,7 @@ class Fleet {
 
   FleetConfig config_;
   std::vector<Machine> machines_;
-  MqttPublisher publisher_;
+  connectors::mqtt::MqttPublisher publisher_;
   bool uses_mqtt_ = false;
   bool client_ready_ = false;
   std::vector<std::unique_ptr<Outlet>> outlets_;

@@ -386,11 +386,16 @@ class FleetChecker {
           g.model.anomaly_rate = rate;
       } else if (name == "seed") {
         if (auto seed = Seed(value, key)) g.model.seed = *seed;
+      } else if (name == "publish_truth") {
+        if (auto flag = value.as_boolean())
+          g.publish_truth = flag->get();
+        else
+          Error(value, key, "expected true or false");
       } else {
         Error(
             value, key,
             "unknown key; expected one of type, protocol, count, line, name, interval, readings_per_message, "
-            "mode, iso_class, temperature, vibration, rpm, anomaly_rate, seed");
+            "mode, iso_class, temperature, vibration, rpm, anomaly_rate, seed, publish_truth");
       }
     }
     return g;
@@ -420,8 +425,10 @@ class FleetChecker {
       if (!rotating && table.contains(key))
         Error(*table.get(key), path + "." + key, "applies to type \"rotating\" only");
     }
-    if (rotating && table.contains("mode"))
-      Error(*table.get("mode"), path + ".mode", "applies to types pump, printer and plc_line only");
+    for (const char* key : {"mode", "publish_truth"}) {
+      if (rotating && table.contains(key))
+        Error(*table.get(key), path + "." + key, "applies to types pump, printer and plc_line only");
+    }
     if (g.type != TwinType::kPump && table.contains("iso_class"))
       Error(*table.get("iso_class"), path + ".iso_class", "applies to type \"pump\" only");
     if (g.protocol != Protocol::kMqtt && g.readings_per_message != 1)

@@ -86,6 +86,9 @@ struct MachineGroup {
   std::string line = "line1";
   std::string name = "machine";
   int readings_per_message = 1;
+  // Publish the ground truth beside the signals, as `health_truth` (the state: 0 HEALTHY ..
+  // 3 BROKEN), so that a platform can store labels and retrain on them. Ageing twins only.
+  bool publish_truth = false;
   RotatingMachineSpec model;  // ranges, interval, anomaly rate and the group's seed
   SourceLocation where;
 };

@@ -83,7 +83,8 @@ struct UnitRun {
   int chaos_events = 0;
 };
 
-// Runs one unit from new to BROKEN, appending its rows to `rows_out` and its faults to `faults_out`.
+// Runs one unit from new until it has been BROKEN for `broken_readings` readings, appending its rows
+// to `rows_out` and its faults to `faults_out`.
 UnitRun RunUnit(const TrainingSpec& spec, const MachineGroup& group, int unit, CsvFile& rows_out,
                 CsvFile& faults_out) {
   std::unique_ptr<Twin> twin = MakeTwin(group, unit);
@@ -99,6 +100,7 @@ UnitRun RunUnit(const TrainingSpec& spec, const MachineGroup& group, int unit, C
   std::vector<ChaosEvent> events;
   std::string text;
   UnitRun run;
+  int broken = 0;
   for (std::int64_t step = 0; step < max_steps; ++step) {
     const Timestamp sim_time = spec.origin + step * interval;
     twin->Step(sim_time, values);
@@ -128,8 +130,9 @@ UnitRun RunUnit(const TrainingSpec& spec, const MachineGroup& group, int unit, C
       rows_out.Write(text);
       text.clear();
     }
-    run.life_s = static_cast<double>((step + 1) * interval) / kNanosPerSecond;
-    if (truth.state == HealthState::kBroken) break;
+    const bool failed = truth.state == HealthState::kBroken;
+    if (!failed || broken == 0) run.life_s = static_cast<double>((step + 1) * interval) / kNanosPerSecond;
+    if (failed && ++broken >= spec.broken_readings) break;
   }
   rows_out.Write(text);
   if (chaotic) {
@@ -158,6 +161,9 @@ Result<TrainingSummary> RunTraining(const TrainingSpec& spec) {
   if (spec.type == TwinType::kRotating)
     return Status::InvalidArgument("training: the rotating twin does not age; use pump, printer or plc_line");
   if (spec.lifecycles < 1) return Status::InvalidArgument("training: --lifecycles must be at least 1");
+  if (spec.broken_readings < 1 || spec.broken_readings > 100000) {
+    return Status::InvalidArgument("training: --broken must be 1..100000 readings");
+  }
   std::error_code ec;
   std::filesystem::create_directories(spec.out_dir, ec);
   if (ec) return Status::IoError(spec.out_dir + ": cannot create: " + ec.message());
@@ -190,10 +196,10 @@ Result<TrainingSummary> RunTraining(const TrainingSpec& spec) {
   meta.Write(fmt::format(
       "# Written by `millwright sim --lifecycles`; see lifecycles.csv and faults.csv.\n"
       "twin = \"{}\"\nmode = \"{}\"\niso_class = {}\nseed = {}\ninterval_ms = {}\nunits = {}\nrows = {}\n"
-      "simulated_hours = {:.3f}\nchaos_per_hour = {}\nchaos_events = {}\n",
+      "broken_readings = {}\nsimulated_hours = {:.3f}\nchaos_per_hour = {}\nchaos_events = {}\n",
       TwinTypeName(spec.type), LifeModeName(spec.mode), spec.iso_class, spec.seed,
-      group.model.interval_ns / kNanosPerMilli, summary.units, summary.rows, summary.simulated_s / 3600,
-      spec.chaos_per_hour, summary.chaos_events));
+      group.model.interval_ns / kNanosPerMilli, summary.units, summary.rows, spec.broken_readings,
+      summary.simulated_s / 3600, spec.chaos_per_hour, summary.chaos_events));
   MW_RETURN_IF_ERROR(meta.Close());
   return summary;
 }

@@ -2,9 +2,10 @@
 // clock, written as a labelled dataset for the models (issue: health classification and RUL).
 //
 // Unit k is machine k of a group of the chosen twin (its seed derived from `seed` and k); it runs
-// from new until its ground truth says BROKEN (one BROKEN row is written), or until 20 mean lives
-// have passed. Timestamps start at `origin` for every unit. Optional chaos (random faults at the
-// given rates, one engine per unit) alters the published values exactly as a live fleet would.
+// from new until its ground truth says BROKEN and then on, broken, for `broken_readings` readings
+// (so that a classifier sees what a failed machine looks like), or until 20 mean lives have passed.
+// Timestamps start at `origin` for every unit. Optional chaos (random faults at the given rates, one engine
+// per unit) alters the published values exactly as a live fleet would.
 //
 // Files in `out_dir` (created if missing):
 //   lifecycles.csv  unit,ts_ms,<signal>...,state,damage,rul_s,fault
@@ -30,6 +31,7 @@ struct TrainingSpec {
   LifeMode mode = LifeMode::kNominal;
   int iso_class = 2;
   int lifecycles = 10;
+  int broken_readings = 50;      // BROKEN rows per unit, the first at the failure; 1..100000
   std::int64_t interval_ns = 0;  // 0: the mode's default (DefaultTrainingInterval)
   std::uint64_t seed = 1;
   double chaos_per_hour = 0;  // random faults per hour of each chaos kind but network_outage; 0: none
@@ -47,7 +49,8 @@ struct TrainingSummary {
 // About 1,500 readings per mean life: 1 min (nominal), 1 s (accelerated), 100 ms (stress).
 std::int64_t DefaultTrainingInterval(LifeMode mode);
 
-// InvalidArgument for a twin that does not age (rotating) or lifecycles < 1; IoError if a file
+// InvalidArgument for a twin that does not age (rotating), lifecycles < 1 or broken_readings out of
+// range; IoError if a file
 // cannot be written.
 Result<TrainingSummary> RunTraining(const TrainingSpec& spec);
 

@@ -231,9 +231,29 @@ std::unique_ptr<Twin> MakePlcLine(const MachineGroup& group, int index) {
   return std::make_unique<PlcLineTwin>(spec);
 }
 
-}  // namespace
+// A twin that also publishes its ground truth: its signals plus `health_truth`, the health state
+// after the step (HealthState's number, 0 HEALTHY .. 3 BROKEN).
+class TruthTwin final : public Twin {
+ public:
+  explicit TruthTwin(std::unique_ptr<Twin> inner) : inner_(std::move(inner)), signals_(inner_->signals()) {
+    signals_.push_back({"health_truth", "", 0, SignalClass::kOther});
+  }
+  std::string_view type() const override { return inner_->type(); }
+  const std::vector<SignalDef>& signals() const override { return signals_; }
+  void Step(Timestamp time, std::span<double> values) override {
+    inner_->Step(time, values.first(values.size() - 1));
+    values.back() = static_cast<double>(inner_->truth().state);
+  }
+  GroundTruth truth() const override { return inner_->truth(); }
+  std::optional<FrameView> frame() const override { return inner_->frame(); }
+  void Renew() override { inner_->Renew(); }
 
-std::unique_ptr<Twin> MakeTwin(const MachineGroup& group, int index) {
+ private:
+  std::unique_ptr<Twin> inner_;
+  std::vector<SignalDef> signals_;
+};
+
+std::unique_ptr<Twin> MakeBareTwin(const MachineGroup& group, int index) {
   switch (group.type) {
     case TwinType::kPump:
       return MakePump(group, index);
@@ -245,6 +265,15 @@ std::unique_ptr<Twin> MakeTwin(const MachineGroup& group, int index) {
       break;
   }
   return std::make_unique<RotatingTwin>(MachineSpec(group, index));
+}
+
+}  // namespace
+
+std::unique_ptr<Twin> MakeTwin(const MachineGroup& group, int index) {
+  std::unique_ptr<Twin> twin = MakeBareTwin(group, index);
+  if (group.publish_truth && group.type != TwinType::kRotating)
+    twin = std::make_unique<TruthTwin>(std::move(twin));
+  return twin;
 }
 
 void AppendRecordJson(Timestamp time, const std::vector<SignalDef>& signals, std::span<const double> values,

@@ -27,6 +27,8 @@ struct Example {
   bool broker = false;
   std::string asset;
   std::vector<std::string> signals;  // each must get values
+  // millwright commands run first, in the test's folder (training a model, say)
+  std::vector<std::vector<std::string>> prepare = {};
 };
 
 // The test's name in ctest's listing, rather than the bytes of the struct.
@@ -48,6 +50,7 @@ class ExamplesTest : public ::testing::TestWithParam<Example> {
     text = Replace(text, "4841", std::to_string(opcua_port_));
     text = Replace(text, "port = 1883", "port = " + std::to_string(broker_port_));
     text = Replace(text, "data_dir = \"data\"", "data_dir = '" + dir_.File("data") + "'");
+    text = Replace(text, "model = \"pump.mwm\"", "model = '" + dir_.File("pump.mwm") + "'");
     text = Replace(text, "ground_truth = \"chaos-ground-truth.csv\"",
                    "ground_truth = '" + dir_.File("truth.csv") + "'");
     const std::string out = dir_.File(file);
@@ -62,6 +65,13 @@ class ExamplesTest : public ::testing::TestWithParam<Example> {
       ASSERT_TRUE(broker.ok()) << broker.status().ToString();
       broker_ = std::make_unique<connectors::mqtt::MosquittoBroker>(std::move(broker).value());
       broker_port_ = broker_->port();
+    }
+    for (std::vector<std::string> command : GetParam().prepare) {
+      for (std::string& arg : command) arg = Replace(arg, "{dir}", dir_.path());
+      command.insert(command.begin(), BinaryPath("millwright"));
+      auto step = ChildProcess::Spawn(command, dir_.File("prepare.log"));
+      ASSERT_TRUE(step.ok()) << step.status().ToString();
+      ASSERT_EQ(step->Wait(std::chrono::seconds(120)), 0) << testing::ReadFile(dir_.File("prepare.log"));
     }
     auto http = FreeLoopbackPort();
     auto opcua = FreeLoopbackPort();
@@ -129,6 +139,26 @@ TEST_P(ExamplesTest, RunsAndItsSignalsReachTheApi) {
     EXPECT_GT(max, 40.0);  // the melt spot
     EXPECT_LE(max, 81.0);
   }
+  // A served model is listed with the metrics it was trained with.
+  if (GetParam().dir == "pump-health") {
+    auto r = testing::Get(http_port_, "/api/v1/models");
+    ASSERT_EQ(r.status, 200);
+    json models = json::parse(r.body, nullptr, false)["models"];
+    ASSERT_EQ(models.size(), 1u) << r.body;
+    EXPECT_EQ(models[0]["model"]["kind"], "health_classifier");
+    EXPECT_EQ(models[0]["model"]["classes"].size(), 4u);
+    EXPECT_GT(models[0]["model"]["metrics"]["held_out"]["macro_f1"].get<double>(), 0.9);
+    EXPECT_EQ(models[0]["signals"].size(), 6u);
+    // And every classified record goes back to the broker, enriched.
+    auto sub = ChildProcess::Spawn({FindExecutable("mosquitto_sub"), "-p", std::to_string(broker_port_), "-t",
+                                    "millwright/plant1/pumps/pump-02/health", "-C", "1", "-W", "20"},
+                                   dir_.File("records.log"));
+    ASSERT_TRUE(sub.ok());
+    EXPECT_EQ(sub->Wait(std::chrono::seconds(25)), 0);
+    json record = json::parse(testing::ReadFile(dir_.File("records.log")), nullptr, false);
+    EXPECT_TRUE(record["values"].contains("health_state")) << record;
+    EXPECT_TRUE(record["values"].contains("vibration_x")) << record;
+  }
   EXPECT_EQ(sim_.Stop(SIGTERM), 0) << Logs();
   // An example with chaos writes its ground truth when the simulator stops.
   if (GetParam().dir == "pump-fleet-sparkplug") {
@@ -153,7 +183,17 @@ INSTANTIATE_TEST_SUITE_P(
                               false,
                               "plant1/additive/printer-01",
                               {"power", "layer", "grid_max_temperature"}},
-                      Example{"rotating-plant", true, "plant1/line2/pump-04", {"vibration", "rpm"}}),
+                      Example{"rotating-plant", true, "plant1/line2/pump-04", {"vibration", "rpm"}},
+                      Example{"pump-health",
+                              true,
+                              "plant1/pumps/pump-02",
+                              {"health_state", "health_state.p_healthy", "health_state.p_broken"},
+                              {{"sim", "--lifecycles", "16", "--out", "{dir}/lives", "--mode", "accelerated",
+                                "--seed", "5"},
+                               {"train", "--input", "{dir}/lives/lifecycles.csv", "--out", "{dir}/pump.mwm",
+                                "--trees", "20", "--threads", "1", "--features",
+                                "vibration_x,vibration_y,vibration_z,bearing_temperature,discharge_pressure,"
+                                "motor_current,vibration_x.mean10,bearing_temperature.mean10"}}}),
     [](const auto& p) {
       std::string name = p.param.dir;
       for (char& c : name)

@@ -132,6 +132,7 @@ readings_per_message = 5
 name = "fan"
 mode = "stress"
 protocol = "carrier-pigeon"
+publish_truth = true
 )");
   EXPECT_THAT(e, HasSubstr("fleet.toml:4:7: machines[0].rpm: applies to type \"rotating\" only"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:5:13: machines[0].iso_class: applies to type \"pump\" only"));
@@ -140,6 +141,7 @@ protocol = "carrier-pigeon"
   EXPECT_THAT(
       e, HasSubstr("fleet.toml:9:8: machines[1].mode: applies to types pump, printer and plc_line only"));
   EXPECT_THAT(e, HasSubstr("fleet.toml:10:12: machines[1].protocol: unknown value \"carrier-pigeon\""));
+  EXPECT_THAT(e, HasSubstr("machines[1].publish_truth: applies to types pump, printer and plc_line only"));
 }
 
 TEST(FleetConfig, ReportsEveryErrorWithFileLineAndKey) {

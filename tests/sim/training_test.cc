@@ -68,8 +68,10 @@ TEST_F(TrainingTest, SameSpecGivesTheSameBytes) {
   EXPECT_NE(ReadFile(dir_ / "a" / "lifecycles.csv"), ReadFile(dir_ / "c" / "lifecycles.csv"));
 }
 
-TEST_F(TrainingTest, EveryUnitLivesFromHealthyToOneBrokenRowWithItsLabels) {
-  auto summary = RunTraining(Spec("pump"));
+TEST_F(TrainingTest, EveryUnitLivesFromHealthyToItsBrokenReadingsWithItsLabels) {
+  TrainingSpec spec = Spec("pump");
+  spec.broken_readings = 7;
+  auto summary = RunTraining(spec);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->units, 4);
   auto rows = Rows(ReadFile(dir_ / "pump" / "lifecycles.csv"));
@@ -98,9 +100,15 @@ TEST_F(TrainingTest, EveryUnitLivesFromHealthyToOneBrokenRowWithItsLabels) {
   }
   ASSERT_EQ(broken_rows.size(), 4u);
   for (const auto& [unit, n] : broken_rows) {
-    EXPECT_EQ(n, 1) << "unit " << unit;
+    EXPECT_EQ(n, 7) << "unit " << unit;
     EXPECT_EQ(last_rul[unit], 0.0);
   }
+}
+
+TEST_F(TrainingTest, RefusesABrokenReadingCountOutOfRange) {
+  TrainingSpec spec = Spec("none");
+  spec.broken_readings = 0;
+  EXPECT_EQ(RunTraining(spec).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(TrainingTest, ChaosFaultsAreLabelledOnTheRowsTheyTouch) {

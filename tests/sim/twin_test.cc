@@ -81,6 +81,22 @@ TEST(Twin, RotatingJsonIsThePayloadMillwrightSimHasAlwaysSent) {
   }
 }
 
+TEST(Twin, PublishesItsGroundTruthStateWhenAsked) {
+  MachineGroup g = Group(TwinType::kPump);
+  g.publish_truth = true;
+  std::unique_ptr<Twin> twin = MakeTwin(g, 0);
+  ASSERT_EQ(twin->signals().back().name, "health_truth");
+  std::vector<double> values(twin->signals().size());
+  std::set<double> seen;
+  for (int i = 0; i < 20000 && seen.size() < 4; ++i) {
+    twin->Step(i * kNanosPerSecond, values);
+    EXPECT_EQ(values.back(), static_cast<double>(twin->truth().state));
+    seen.insert(values.back());
+  }
+  EXPECT_EQ(seen, (std::set<double>{0, 1, 2, 3}));  // a stress life runs through every state
+  EXPECT_EQ(MakeTwin(Group(TwinType::kPump), 0)->signals().size() + 1, twin->signals().size());
+}
+
 TEST(Twin, JsonWritesADroppedValueAsNull) {
   std::vector<SignalDef> signals{{"a", "", 1}, {"b", "", 2}};
   std::vector<double> values{1.25, std::nan("")};

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "connectors/mqtt/json_mapper.h"
+#include "connectors/mqtt/mqtt_sink.h"
 #include "connectors/mqtt/mqtt_source.h"
 #include "connectors/mqtt/topic_pattern.h"
 
@@ -182,6 +183,7 @@ void RegisterMqttPlugins(pipeline::PluginRegistry& registry) {
   registry.Register({pipeline::PluginKind::kSource, "mqtt",
                      "subscribes to MQTT topics (MQTT 5 or 3.1.1) and maps JSON payloads to samples",
                      Options(), Create});
+  registry.Register(MqttSink::Descriptor());
 }
 
 }  // namespace mw::connectors::mqtt

@@ -23,7 +23,7 @@
 // connecting, births, answering rebirths) and PublishDeviceData() between calls. While the node is
 // not born, data is refused with Unavailable (the caller counts it as dropped).
 //
-// Why not sim::MqttPublisher: it has no will, no subscriptions and no incoming messages, and it
+// Why not mqtt::MqttPublisher: it has no will, no subscriptions and no incoming messages, and it
 // cannot set a new will before each reconnection, all of which a Sparkplug edge node needs.
 //
 // Thread-safety: one owner thread calls everything, except the counters (online(), bd_seq(),

@@ -28,7 +28,7 @@
 
 struct mosquitto;
 
-namespace mw::sim {
+namespace mw::connectors::mqtt {
 
 struct MqttPublisherOptions {
   std::string host = "127.0.0.1";
@@ -97,4 +97,4 @@ class MqttPublisher {
   std::atomic<std::uint64_t> acked_qos1_{0};
 };
 
-}  // namespace mw::sim
+}  // namespace mw::connectors::mqtt

@@ -1,4 +1,4 @@
-#include "sim/mqtt_publisher.h"
+#include "connectors/mqtt/mqtt_publisher.h"
 
 #include <mosquitto.h>
 #include <netdb.h>
@@ -13,7 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
-namespace mw::sim {
+namespace mw::connectors::mqtt {
 namespace {
 
 void InitLibraryOnce() {
@@ -188,4 +188,4 @@ void MqttPublisher::Disconnect() {
   connected_.store(false, std::memory_order_release);
 }
 
-}  // namespace mw::sim
+}  // namespace mw::connectors::mqtt

@@ -1,0 +1,179 @@
+#include "analytics/models/model_slot.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/clock.h"
+#include "core/time_format.h"
+
+namespace mw::models {
+namespace {
+
+struct FileIdentity {
+  std::int64_t size = -1;
+  std::int64_t mtime_ns = -1;
+};
+
+FileIdentity Identify(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {static_cast<std::int64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+// The signals a model's features read, in first-use order.
+std::vector<std::string> SignalsOf(const HealthModel& model) {
+  std::vector<std::string> signals;
+  for (const FeatureSpec& f : model.features()) {
+    if (std::find(signals.begin(), signals.end(), f.signal) == signals.end()) signals.push_back(f.signal);
+  }
+  return signals;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ModelSlot>> ModelSlot::Open(const std::string& path, std::vector<std::string> signals,
+                                                   std::int64_t interval_ns, MetricsRegistry& metrics) {
+  std::shared_ptr<ModelSlot> slot(new ModelSlot());
+  slot->path_ = path;
+  slot->signals_ = std::move(signals);
+  slot->interval_ns_ = interval_ns;
+  const Labels labels{{"model", path}};
+  slot->reloads_ =
+      &metrics.GetCounter("mw_model_reloads_total", "models put in service after a file change", labels);
+  slot->refusals_ = &metrics.GetCounter("mw_model_reload_refusals_total",
+                                        "changed model files refused (old model kept)", labels);
+  MW_RETURN_IF_ERROR(slot->LoadFile(true));
+  return slot;
+}
+
+Status ModelSlot::LoadFile(bool first) {
+  const FileIdentity before = Identify(path_);
+  auto bundle = ReadBundle(path_);
+  Status problem = bundle.status();
+  std::shared_ptr<HealthModel> model;
+  if (problem.ok()) {
+    auto loaded = HealthModel::FromBundle(std::move(*bundle));
+    problem = loaded.status();
+    if (loaded.ok()) model = std::make_shared<HealthModel>(std::move(*loaded));
+  }
+  if (problem.ok() && !model->SetThreads(1).ok())
+    problem = Status::Internal("cannot set the model's threads");
+  if (problem.ok()) {
+    for (const std::string& signal : SignalsOf(*model)) {
+      if (!first || !signals_.empty()) {
+        if (std::find(signals_.begin(), signals_.end(), signal) == signals_.end()) {
+          problem =
+              Status::InvalidArgument("the model reads signal '" + signal +
+                                      "', which this classifier's records do not hold (its signals option)");
+          break;
+        }
+      }
+    }
+  }
+  std::lock_guard lock(mutex_);
+  file_size_ = before.size;  // a refused file is not retried until it changes again
+  file_mtime_ns_ = before.mtime_ns;
+  if (!problem.ok()) {
+    last_error_ = problem.message();
+    return problem;
+  }
+  if (first && signals_.empty()) signals_ = SignalsOf(*model);
+  current_ = std::move(model);
+  loaded_at_ = FormatRfc3339(SystemClock::Instance().Now());
+  last_error_.clear();
+  generation_.fetch_add(1, std::memory_order_release);
+  return Status::Ok();
+}
+
+std::shared_ptr<const HealthModel> ModelSlot::Current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+bool ModelSlot::Poll(std::int64_t now_ns) {
+  if (interval_ns_ <= 0) return false;
+  std::int64_t next = next_check_ns_.load(std::memory_order_relaxed);
+  if (now_ns < next) return false;
+  if (!next_check_ns_.compare_exchange_strong(next, now_ns + interval_ns_))
+    return false;  // another reader checks
+  return Reload();
+}
+
+bool ModelSlot::Reload() {
+  std::lock_guard reloading(reload_mutex_);
+  const FileIdentity now = Identify(path_);
+  {
+    std::lock_guard lock(mutex_);
+    if (now.size == file_size_ && now.mtime_ns == file_mtime_ns_) return false;
+  }
+  if (now.size < 0) return false;  // gone for the moment (being replaced): keep serving
+  const Status loaded = LoadFile(false);
+  if (!loaded.ok()) {
+    refusals_->Add();
+    spdlog::error("model {}: refused the changed file, the previous model stays in service: {}", path_,
+                  loaded.message());
+    return false;
+  }
+  reloads_->Add();
+  const auto model = Current();
+  spdlog::info("model {}: version {} in service (trained {}, {} features)", path_, model->bundle().version,
+               model->bundle().created, model->features().size());
+  return true;
+}
+
+nlohmann::json ModelSlot::Describe() const {
+  const auto model = Current();
+  std::lock_guard lock(mutex_);
+  nlohmann::json info = BundleInfo(model->bundle());
+  return {{"path", path_},
+          {"loaded_at", loaded_at_},
+          {"generation", generation()},
+          {"reloads", reloads_->Value()},
+          {"refusals", refusals_->Value()},
+          {"last_refusal", last_error_},
+          {"signals", signals_},
+          {"model", info}};
+}
+
+ModelRegistry& ModelRegistry::Global() {
+  static ModelRegistry registry;
+  return registry;
+}
+
+Result<std::shared_ptr<ModelSlot>> ModelRegistry::Get(const std::string& path,
+                                                      const std::vector<std::string>& signals,
+                                                      std::int64_t interval_ns, MetricsRegistry& metrics) {
+  std::lock_guard lock(mutex_);
+  slots_.erase(std::remove_if(slots_.begin(), slots_.end(), [](const auto& w) { return w.expired(); }),
+               slots_.end());
+  for (const auto& weak : slots_) {
+    auto slot = weak.lock();
+    if (!slot || slot->path() != path) continue;
+    for (const std::string& s : signals) {
+      if (std::find(slot->signals().begin(), slot->signals().end(), s) == slot->signals().end()) {
+        return Status::InvalidArgument("model " + path + " is already served with signals that lack '" + s +
+                                       "'");
+      }
+    }
+    return slot;
+  }
+  auto slot = ModelSlot::Open(path, signals, interval_ns, metrics);
+  if (!slot.ok()) return slot.status();
+  slots_.push_back(*slot);
+  return slot;
+}
+
+nlohmann::json ModelRegistry::Describe() {
+  std::lock_guard lock(mutex_);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& weak : slots_) {
+    if (auto slot = weak.lock()) out.push_back(slot->Describe());
+  }
+  return out;
+}
+
+}  // namespace mw::models
