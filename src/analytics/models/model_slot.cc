@@ -12,15 +12,10 @@
 namespace mw::models {
 namespace {
 
-struct FileIdentity {
-  std::int64_t size = -1;
-  std::int64_t mtime_ns = -1;
-};
-
-FileIdentity Identify(const std::string& path) {
+ModelSlot::FileIdentity Identify(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return {};
-  return {static_cast<std::int64_t>(st.st_size),
+  return {static_cast<std::int64_t>(st.st_ino), static_cast<std::int64_t>(st.st_size),
           static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
@@ -75,8 +70,7 @@ Status ModelSlot::LoadFile(bool first) {
     }
   }
   std::lock_guard lock(mutex_);
-  file_size_ = before.size;  // a refused file is not retried until it changes again
-  file_mtime_ns_ = before.mtime_ns;
+  file_ = before;  // a refused file is not retried until it changes again
   if (!problem.ok()) {
     last_error_ = problem.message();
     return problem;
@@ -108,7 +102,7 @@ bool ModelSlot::Reload() {
   const FileIdentity now = Identify(path_);
   {
     std::lock_guard lock(mutex_);
-    if (now.size == file_size_ && now.mtime_ns == file_mtime_ns_) return false;
+    if (now == file_) return false;
   }
   if (now.size < 0) return false;  // gone for the moment (being replaced): keep serving
   const Status loaded = LoadFile(false);

@@ -3,9 +3,9 @@
 // Readers take the current model with Current() (a shared_ptr copy under a short lock) and keep it
 // for one record, so a record is scored whole by one model, and a model is freed only when its last
 // reader lets go. Poll() is called by the readers themselves (any thread, as often as they like):
-// at most once per `interval` one of them stats the file, and when its size or modification time
-// changed, reads and checks the new bundle there and then. A bundle that does not load (damaged,
-// not a health classifier, or needing a signal the slot's readers were not set up for) is refused:
+// at most once per `interval` one of them stats the file, and when it changed (another inode, size
+// or modification time), reads and checks the new bundle there and then. A bundle that does not load
+// (damaged, not a health classifier, or needing a signal the slot's readers were not set up for) is refused:
 // the old model stays in service, the reason is kept for the API and logged, and the refusal is
 // counted. Writers should replace the file by rename (`millwright train` does), so that a reader
 // never sees half a file; a half-written file is refused by its checksum anyway and retried at the
@@ -55,6 +55,17 @@ class ModelSlot {
   // counts, and the last refusal's reason.
   nlohmann::json Describe() const;
 
+ public:
+  // What tells one version of the file from the next. The inode changes with every replacement by
+  // rename (how bundles are written); size and modification time catch a rewrite in place, except
+  // a same-size one within the kernel's timestamp tick (a few ms), which renaming avoids.
+  struct FileIdentity {
+    std::int64_t inode = -1;
+    std::int64_t size = -1;
+    std::int64_t mtime_ns = -1;
+    bool operator==(const FileIdentity&) const = default;
+  };
+
  private:
   ModelSlot() = default;
   Status LoadFile(bool first);
@@ -66,8 +77,7 @@ class ModelSlot {
   std::mutex reload_mutex_;   // one reloader at a time
   mutable std::mutex mutex_;  // guards current_, file identity, loaded_at_, last_error_
   std::shared_ptr<const HealthModel> current_;
-  std::int64_t file_size_ = -1;
-  std::int64_t file_mtime_ns_ = -1;
+  FileIdentity file_;
   std::string loaded_at_;
   std::string last_error_;
   std::atomic<std::uint64_t> generation_{0};
