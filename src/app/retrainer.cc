@@ -32,21 +32,6 @@ models::BoosterParams ParamsOf(const nlohmann::json& p) {
   return out;
 }
 
-// The rows of `table` whose unit is in `units`.
-models::Table Subset(const models::Table& table, const std::set<std::int64_t>& units) {
-  models::Table out;
-  out.columns = table.columns;
-  const std::size_t cols = table.columns.size();
-  for (std::size_t r = 0; r < table.rows(); ++r) {
-    if (!units.count(table.unit[r])) continue;
-    out.values.insert(out.values.end(), table.row(r), table.row(r) + cols);
-    out.unit.push_back(table.unit[r]);
-    out.time.push_back(table.time[r]);
-    out.label.push_back(table.label[r]);
-  }
-  return out;
-}
-
 std::vector<std::string> SignalsOf(const models::HealthModel& model) {
   std::vector<std::string> signals;
   for (const auto& f : model.features()) {
@@ -163,7 +148,7 @@ nlohmann::json Retrainer::Run() {
   if (!candidate.ok()) return failed(candidate.status().message());
   // The serving model on exactly the candidate's held-out units.
   const auto held_out = models::HeldOutUnits(*table, spec_.test_fraction, kSplitSeed);
-  auto current = models::EvaluateOnTable(*serving, Subset(*table, held_out));
+  auto current = models::EvaluateOnTable(*serving, models::SelectUnits(*table, held_out));
   if (!current.ok()) return failed(current.status().message());
 
   const double gain = candidate->held_out.macro_f1 - current->macro_f1;

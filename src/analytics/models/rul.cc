@@ -161,21 +161,6 @@ double DefaultCap(const Table& table, std::span<const double> rul, std::span<con
   return cap > 0 ? cap : 1;
 }
 
-Table SelectUnits(const Table& table, const std::set<std::int64_t>& units) {
-  Table out;
-  out.columns = table.columns;
-  const std::size_t cols = table.columns.size();
-  for (std::size_t i = 0; i < table.rows(); ++i) {
-    if (!units.contains(table.unit[i])) continue;
-    out.values.insert(out.values.end(), table.row(i), table.row(i) + cols);
-    out.unit.push_back(table.unit[i]);
-    out.time.push_back(table.time[i]);
-    if (!table.label.empty()) out.label.push_back(table.label[i]);
-    if (!table.target.empty()) out.target.push_back(table.target[i]);
-  }
-  return out;
-}
-
 std::vector<std::int64_t> UnitsOf(const Table& table) {
   std::vector<std::int64_t> units;
   RowsByUnit(table, &units);

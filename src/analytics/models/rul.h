@@ -59,9 +59,6 @@ std::vector<double> RowAge(const Table& table, double rul_per_time);
 // of 125 cycles is of its median life of 199: for tables without a convention of their own.
 double DefaultCap(const Table& table, std::span<const double> rul, std::span<const double> age);
 
-// The rows of `table` whose unit is in `units`, in their order (for cross-validation).
-Table SelectUnits(const Table& table, const std::set<std::int64_t>& units);
-
 // Units in order of first appearance.
 std::vector<std::int64_t> UnitsOf(const Table& table);
 

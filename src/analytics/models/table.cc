@@ -212,6 +212,21 @@ Result<Table> ReadTableFile(const std::string& path, const TableSpec& spec) {
   return ReadTable(in, path, spec);
 }
 
+Table SelectUnits(const Table& table, const std::set<std::int64_t>& units) {
+  Table out;
+  out.columns = table.columns;
+  const std::size_t cols = table.columns.size();
+  for (std::size_t i = 0; i < table.rows(); ++i) {
+    if (!units.contains(table.unit[i])) continue;
+    out.values.insert(out.values.end(), table.row(i), table.row(i) + cols);
+    out.unit.push_back(table.unit[i]);
+    out.time.push_back(table.time[i]);
+    if (!table.label.empty()) out.label.push_back(table.label[i]);
+    if (!table.target.empty()) out.target.push_back(table.target[i]);
+  }
+  return out;
+}
+
 Result<TableFormat> ParseTableFormat(const std::string& text) {
   if (text == "csv") return TableFormat::kCsv;
   if (text == "cmapss") return TableFormat::kCmapss;

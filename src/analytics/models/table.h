@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ struct Table {
 Result<Table> ReadTable(std::istream& in, const std::string& source, const TableSpec& spec);
 // NotFound when the file cannot be opened.
 Result<Table> ReadTableFile(const std::string& path, const TableSpec& spec);
+
+// The rows of `table` whose unit is in `units`, in their order (a split by unit).
+Table SelectUnits(const Table& table, const std::set<std::int64_t>& units);
 
 // "csv" or "cmapss"; InvalidArgument for anything else.
 Result<TableFormat> ParseTableFormat(const std::string& text);
