@@ -135,11 +135,7 @@ Result<Table> StoredTable(const CLI::App& exp, const ModelArgs& args,
     if (!asset.empty()) request.assets.push_back(asset);
   }
   request.label_signal = args.label_signal;
-  for (const models::FeatureSpec& spec : specs) {
-    if (std::find(request.signals.begin(), request.signals.end(), spec.signal) == request.signals.end()) {
-      request.signals.push_back(spec.signal);
-    }
-  }
+  request.signals = models::SignalsOf(specs);
   return ReadStoredDataset(*(*store)->historian, (*store)->catalog, request);
 }
 

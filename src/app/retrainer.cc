@@ -32,14 +32,6 @@ models::BoosterParams ParamsOf(const nlohmann::json& p) {
   return out;
 }
 
-std::vector<std::string> SignalsOf(const models::HealthModel& model) {
-  std::vector<std::string> signals;
-  for (const auto& f : model.features()) {
-    if (std::find(signals.begin(), signals.end(), f.signal) == signals.end()) signals.push_back(f.signal);
-  }
-  return signals;
-}
-
 }  // namespace
 
 std::vector<RetrainSpec> RetrainSpecsOf(const Config& config, const pipeline::PluginRegistry& registry) {
@@ -130,7 +122,7 @@ nlohmann::json Retrainer::Run() {
   }
   if (request.assets.empty()) return failed("no asset of template " + spec_.template_name);
   request.from = request.to - spec_.window;
-  request.signals = SignalsOf(*serving);
+  request.signals = models::SignalsOf(serving->features());
   request.label_signal = spec_.label_signal;
   auto table = ReadStoredDataset(store_, catalog_, request);
   if (!table.ok()) return failed(table.status().message());

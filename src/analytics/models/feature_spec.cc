@@ -199,6 +199,14 @@ Result<std::vector<float>> ComputeFeatures(const Table& table, const std::vector
   return out;
 }
 
+std::vector<std::string> SignalsOf(const std::vector<FeatureSpec>& specs) {
+  std::vector<std::string> signals;
+  for (const FeatureSpec& f : specs) {
+    if (std::find(signals.begin(), signals.end(), f.signal) == signals.end()) signals.push_back(f.signal);
+  }
+  return signals;
+}
+
 std::vector<FeatureSpec> ValueFeatures(const Table& table) {
   std::vector<FeatureSpec> specs;
   for (const std::string& column : table.columns) specs.push_back({FeatureFn::kValue, column, 1, column});

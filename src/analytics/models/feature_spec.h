@@ -69,6 +69,9 @@ class FeatureWindows {
 // that name (an exported dataset) is read as is. InvalidArgument if a spec's signal is not a column.
 Result<std::vector<float>> ComputeFeatures(const Table& table, const std::vector<FeatureSpec>& specs);
 
+// The signals the specs read, each once, in first-use order: what a record must hold.
+std::vector<std::string> SignalsOf(const std::vector<FeatureSpec>& specs);
+
 // The plain specs for every column of a table: "col" for each.
 std::vector<FeatureSpec> ValueFeatures(const Table& table);
 

@@ -89,6 +89,7 @@ void HealthClassifier::Process(const Sample& sample, pipeline::ProcessorOutput& 
 }
 
 void HealthClassifier::Bind(AssetId asset, AssetState& s) {
+  s.generation = slot_->generation();  // read first: a swap after it is seen at the next record
   auto model = slot_->Current();
   if (!s.model || model->bundle().features != s.model->bundle().features) {
     auto windows = FeatureWindows::Create(model->features(), slot_->signals());
@@ -113,7 +114,7 @@ void HealthClassifier::Score(AssetId asset, AssetState& s, pipeline::ProcessorOu
         {EventKind::kModel, s.time, s.state_series, static_cast<double>(b.version), 0, name_,
          "model " + slot_->path() + " version " + std::to_string(b.version) + " in service"});
   }
-  if (s.model != slot_->Current()) Bind(asset, s);
+  if (s.generation != slot_->generation()) Bind(asset, s);  // the atomic spares a lock per record
   if (!s.windows) {
     failures_.Add();
     return;

@@ -19,15 +19,6 @@ ModelSlot::FileIdentity Identify(const std::string& path) {
           static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
-// The signals a model's features read, in first-use order.
-std::vector<std::string> SignalsOf(const HealthModel& model) {
-  std::vector<std::string> signals;
-  for (const FeatureSpec& f : model.features()) {
-    if (std::find(signals.begin(), signals.end(), f.signal) == signals.end()) signals.push_back(f.signal);
-  }
-  return signals;
-}
-
 }  // namespace
 
 Result<std::shared_ptr<ModelSlot>> ModelSlot::Open(const std::string& path, std::vector<std::string> signals,
@@ -58,7 +49,7 @@ Status ModelSlot::LoadFile(bool first) {
   if (problem.ok() && !model->SetThreads(1).ok())
     problem = Status::Internal("cannot set the model's threads");
   if (problem.ok()) {
-    for (const std::string& signal : SignalsOf(*model)) {
+    for (const std::string& signal : SignalsOf(model->features())) {
       if (!first || !signals_.empty()) {
         if (std::find(signals_.begin(), signals_.end(), signal) == signals_.end()) {
           problem =
@@ -75,7 +66,7 @@ Status ModelSlot::LoadFile(bool first) {
     last_error_ = problem.message();
     return problem;
   }
-  if (first && signals_.empty()) signals_ = SignalsOf(*model);
+  if (first && signals_.empty()) signals_ = SignalsOf(model->features());
   current_ = std::move(model);
   loaded_at_ = FormatRfc3339(SystemClock::Instance().Now());
   last_error_.clear();
