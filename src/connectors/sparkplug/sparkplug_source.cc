@@ -361,7 +361,8 @@ void SparkplugSource::PublishState(bool online) {
 void SparkplugSource::HandleOwnState(std::string_view payload) {
   const auto json = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
   const bool offline = json.is_object() && json.contains("online") && json["online"] == false;
-  if (!offline || !session_up_) return;
+  // While stopping, the offline STATE is our own goodbye coming back: leave it standing.
+  if (!offline || !session_up_ || stopping_) return;
   // An old will, or another client using our host id: we are here, say so again.
   spdlog::warn(
       "sparkplug source {}: STATE of host id \"{}\" reads offline while connected; publishing online", name_,
