@@ -7,9 +7,11 @@
 #include "analytics/detectors/register.h"
 #include "analytics/detectors/zscore.h"
 #include "analytics/features/register.h"
-#include "analytics/models/health_classifier.h"
+#include "analytics/models/model_slot.h"
+#include "analytics/models/plugins.h"
 #include "api/api_routes.h"
 #include "api/http_server.h"
+#include "app/rul_api.h"
 #include "connectors/modbus/register.h"
 #include "connectors/mqtt/register.h"
 #include "connectors/opcua/register.h"
@@ -111,6 +113,11 @@ std::vector<ConfigError> Platform::Build() {
   router_->Get("/api/v1/models", api::Role::kViewer,
                "models in service: bundle metadata and metrics, reloads, retraining decisions",
                [this](const api::Request&) { return api::Response::Json(200, ModelsJson().dump()); });
+  router_->Get("/api/v1/rul", api::Role::kViewer,
+               "remaining useful life per asset: estimate, interval, date of next maintenance",
+               [this, servings = RulServingsOf(config_, registry_)](const api::Request&) {
+                 return api::Response::Json(200, RulJson(servings, catalog_, *store_).dump());
+               });
   api::HttpServerOptions options;
   options.listen = config_.server.listen;
   http_ = std::make_unique<api::HttpServer>(options, *router_);

@@ -36,24 +36,19 @@ models::BoosterParams ParamsOf(const nlohmann::json& p) {
 
 std::vector<RetrainSpec> RetrainSpecsOf(const Config& config, const pipeline::PluginRegistry& registry) {
   std::vector<RetrainSpec> specs;
-  for (const auto& [name, t] : config.templates) {
-    for (const PluginSpec& d : t.detectors) {
-      if (d.type != "health_classifier") continue;
-      std::vector<ConfigError> errors;
-      auto o = registry.Validate(pipeline::PluginKind::kDetector, d, errors);
-      if (!o || o->GetDuration("retrain_every") <= 0) continue;
-      RetrainSpec s;
-      s.model = o->GetString("model");
-      s.template_name = name;
-      s.every = o->GetDuration("retrain_every");
-      s.window = o->GetDuration("retrain_window");
-      s.label_signal = o->GetString("label_signal");
-      s.test_fraction = o->GetDouble("retrain_test_fraction");
-      s.min_gain = o->GetDouble("retrain_min_gain");
-      s.min_rows = o->GetInt("retrain_min_rows");
-      s.log_file = config.server.data_dir + "/models/training-log.jsonl";
-      specs.push_back(std::move(s));
-    }
+  for (const auto& [name, o] : registry.ConfiguredDetectors(config, "health_classifier")) {
+    if (o.GetDuration("retrain_every") <= 0) continue;
+    RetrainSpec s;
+    s.model = o.GetString("model");
+    s.template_name = name;
+    s.every = o.GetDuration("retrain_every");
+    s.window = o.GetDuration("retrain_window");
+    s.label_signal = o.GetString("label_signal");
+    s.test_fraction = o.GetDouble("retrain_test_fraction");
+    s.min_gain = o.GetDouble("retrain_min_gain");
+    s.min_rows = o.GetInt("retrain_min_rows");
+    s.log_file = config.server.data_dir + "/models/training-log.jsonl";
+    specs.push_back(std::move(s));
   }
   return specs;
 }

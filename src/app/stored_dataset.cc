@@ -66,6 +66,7 @@ Result<models::Table> ReadStoredDataset(const pipeline::SeriesStore& store, cons
                                         const StoredDatasetRequest& request) {
   if (request.to < request.from) return Status::InvalidArgument("the range ends before it starts");
   models::Table table;
+  table.time_unit_ns = kNanosPerMilli;
   table.columns = request.signals;
   for (const AssetInfo& asset : catalog.Assets()) {
     if (!Selected(asset.path, request.assets)) continue;

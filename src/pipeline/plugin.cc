@@ -186,6 +186,19 @@ std::vector<const PluginDescriptor*> PluginRegistry::All() const {
   return out;
 }
 
+std::vector<std::pair<std::string, Options>> PluginRegistry::ConfiguredDetectors(
+    const Config& config, std::string_view type) const {
+  std::vector<std::pair<std::string, Options>> out;
+  for (const auto& [name, t] : config.templates) {
+    for (const PluginSpec& d : t.detectors) {
+      if (d.type != type) continue;
+      std::vector<ConfigError> errors;
+      if (auto o = Validate(PluginKind::kDetector, d, errors)) out.emplace_back(name, std::move(*o));
+    }
+  }
+  return out;
+}
+
 std::optional<Options> PluginRegistry::Validate(PluginKind kind, const PluginSpec& spec,
                                                 std::vector<ConfigError>& errors) const {
   const PluginDescriptor* d = Find(kind, spec.type);

@@ -198,6 +198,11 @@ class PluginRegistry {
   std::optional<Options> Validate(PluginKind kind, const PluginSpec& spec,
                                   std::vector<ConfigError>& errors) const;
 
+  // The validated options of every detector of `type` in the config's templates, each with its
+  // template's name; one whose options do not validate is left out (building the pipeline reports it).
+  std::vector<std::pair<std::string, Options>> ConfiguredDetectors(const Config& config,
+                                                                   std::string_view type) const;
+
   // The text of `millwright plugins`: every plugin with its options, types, defaults and docs.
   std::string Describe() const;
 

@@ -51,6 +51,7 @@ class ExamplesTest : public ::testing::TestWithParam<Example> {
     text = Replace(text, "port = 1883", "port = " + std::to_string(broker_port_));
     text = Replace(text, "data_dir = \"data\"", "data_dir = '" + dir_.File("data") + "'");
     text = Replace(text, "model = \"pump.mwm\"", "model = '" + dir_.File("pump.mwm") + "'");
+    text = Replace(text, "model = \"pump-rul.mwm\"", "model = '" + dir_.File("pump-rul.mwm") + "'");
     text = Replace(text, "ground_truth = \"chaos-ground-truth.csv\"",
                    "ground_truth = '" + dir_.File("truth.csv") + "'");
     const std::string out = dir_.File(file);
@@ -144,11 +145,37 @@ TEST_P(ExamplesTest, RunsAndItsSignalsReachTheApi) {
     auto r = testing::Get(http_port_, "/api/v1/models");
     ASSERT_EQ(r.status, 200);
     json models = json::parse(r.body, nullptr, false)["models"];
-    ASSERT_EQ(models.size(), 1u) << r.body;
-    EXPECT_EQ(models[0]["model"]["kind"], "health_classifier");
-    EXPECT_EQ(models[0]["model"]["classes"].size(), 4u);
-    EXPECT_GT(models[0]["model"]["metrics"]["held_out"]["macro_f1"].get<double>(), 0.9);
-    EXPECT_EQ(models[0]["signals"].size(), 6u);
+    ASSERT_EQ(models.size(), 2u) << r.body;
+    const json& classifier = models[0]["model"]["kind"] == "health_classifier" ? models[0] : models[1];
+    const json& rul = models[0]["model"]["kind"] == "rul_regressor" ? models[0] : models[1];
+    EXPECT_EQ(classifier["model"]["kind"], "health_classifier");
+    EXPECT_EQ(classifier["model"]["classes"].size(), 4u);
+    EXPECT_GT(classifier["model"]["metrics"]["held_out"]["macro_f1"].get<double>(), 0.9);
+    EXPECT_EQ(classifier["signals"].size(), 6u);
+    EXPECT_EQ(rul["model"]["kind"], "rul_regressor");
+    // Each pump's remaining life, its interval and the date of its next maintenance.
+    json estimate;
+    std::string answered;
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          auto answer = testing::Get(http_port_, "/api/v1/rul");
+          answered = answer.body;
+          const json all = json::parse(answer.body, nullptr, false);
+          if (!all.contains("assets")) return false;
+          for (const json& a : all["assets"]) {
+            if (a["asset"] == GetParam().asset && a["next_maintenance"].is_number()) estimate = a;
+          }
+          return !estimate.is_null();
+        },
+        std::chrono::seconds(20)))
+        << answered << "\n"
+        << Logs();
+    EXPECT_EQ(estimate["unit"], "s") << estimate;
+    EXPECT_LE(estimate["lower"].get<double>(), estimate["rul"].get<double>()) << estimate;
+    EXPECT_LE(estimate["rul"].get<double>(), estimate["upper"].get<double>()) << estimate;
+    EXPECT_GE(estimate["next_maintenance"].get<std::int64_t>(), estimate["time"].get<std::int64_t>())
+        << estimate;
+    EXPECT_TRUE(estimate["next_maintenance_iso"].is_string()) << estimate;
     // And every classified record goes back to the broker, enriched.
     auto sub = ChildProcess::Spawn({FindExecutable("mosquitto_sub"), "-p", std::to_string(broker_port_), "-t",
                                     "millwright/plant1/pumps/pump-02/health", "-C", "1", "-W", "20"},
@@ -187,13 +214,16 @@ INSTANTIATE_TEST_SUITE_P(
                       Example{"pump-health",
                               true,
                               "plant1/pumps/pump-02",
-                              {"health_state", "health_state.p_healthy", "health_state.p_broken"},
+                              {"health_state", "health_state.p_healthy", "health_state.p_broken", "rul",
+                               "rul.next_maintenance"},
                               {{"sim", "--lifecycles", "16", "--out", "{dir}/lives", "--mode", "accelerated",
                                 "--seed", "5"},
                                {"train", "--input", "{dir}/lives/lifecycles.csv", "--out", "{dir}/pump.mwm",
                                 "--trees", "20", "--threads", "1", "--features",
                                 "vibration_x,vibration_y,vibration_z,bearing_temperature,discharge_pressure,"
-                                "motor_current,vibration_x.mean10,bearing_temperature.mean10"}}}),
+                                "motor_current,vibration_x.mean10,bearing_temperature.mean10"},
+                               {"rul", "fit", "--input", "{dir}/lives/lifecycles.csv", "--out",
+                                "{dir}/pump-rul.mwm", "--trees", "60", "--folds", "3", "--threads", "1"}}}),
     [](const auto& p) {
       std::string name = p.param.dir;
       for (char& c : name)

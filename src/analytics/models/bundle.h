@@ -49,6 +49,17 @@ struct ModelBundle {
   std::string model;  // the booster, serialised
 };
 
+// A model a slot can serve (model_slot.h): the health classifier and the RUL model.
+class ServedModel {
+ public:
+  virtual ~ServedModel() = default;
+  virtual const ModelBundle& bundle() const = 0;
+  // The signals its features read, each once (SignalsOf).
+  virtual std::vector<std::string> Signals() const = 0;
+  // Threads a prediction uses (0: every core); called before the model is shared between threads.
+  virtual Status SetThreads(int threads) = 0;
+};
+
 Status WriteBundle(const std::string& path, const ModelBundle& bundle);
 Result<ModelBundle> ReadBundle(const std::string& path);
 // The bytes of a bundle file; `source` names it in errors.

@@ -76,20 +76,21 @@ struct HealthTraining {
 Result<HealthTraining> TrainHealthClassifier(const Table& table, const HealthTrainSpec& spec);
 
 // A loaded classifier: the bundle's booster, scaler and classes, ready to predict.
-class HealthModel {
+class HealthModel final : public ServedModel {
  public:
   // Corruption / InvalidArgument when the bundle is not a health classifier or does not hang
   // together (the model's feature count differs from the feature list, no classes).
   static Result<HealthModel> FromBundle(ModelBundle bundle);
 
-  const ModelBundle& bundle() const { return bundle_; }
+  const ModelBundle& bundle() const override { return bundle_; }
+  std::vector<std::string> Signals() const override { return SignalsOf(features_); }
   const std::vector<FeatureSpec>& features() const { return features_; }
   const std::vector<std::string>& classes() const { return bundle_.classes; }
 
   // rows: rows x features().size() raw (unscaled) feature values; probabilities: rows x classes.
   Status PredictProba(std::span<const float> rows, std::vector<float>* probabilities) const;
   // Threads a prediction uses (0: every core); call before sharing the model between threads.
-  Status SetThreads(int threads) { return booster_.SetThreads(threads); }
+  Status SetThreads(int threads) override { return booster_.SetThreads(threads); }
   // The most probable class of each row.
   Status Predict(std::span<const float> rows, std::vector<int>* classes) const;
 

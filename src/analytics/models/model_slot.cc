@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "analytics/models/health.h"
+#include "analytics/models/rul.h"
 #include "core/clock.h"
 #include "core/time_format.h"
 
@@ -19,12 +21,30 @@ ModelSlot::FileIdentity Identify(const std::string& path) {
           static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
+template <class Model>
+Result<std::shared_ptr<ServedModel>> Load(ModelBundle bundle) {
+  auto model = Model::FromBundle(std::move(bundle));
+  if (!model.ok()) return model.status();
+  return std::shared_ptr<ServedModel>(std::make_shared<Model>(std::move(*model)));
+}
+
+Result<std::shared_ptr<ServedModel>> LoadKind(ModelBundle bundle, const std::string& kind) {
+  if (bundle.kind != kind)
+    return Status::InvalidArgument("the bundle is a '" + bundle.kind + "' model, this slot serves '" + kind +
+                                   "'");
+  if (kind == kHealthClassifierKind) return Load<HealthModel>(std::move(bundle));
+  if (kind == kRulKind) return Load<RulModel>(std::move(bundle));
+  return Status::InvalidArgument("no model kind '" + kind + "' can be served");
+}
+
 }  // namespace
 
-Result<std::shared_ptr<ModelSlot>> ModelSlot::Open(const std::string& path, std::vector<std::string> signals,
-                                                   std::int64_t interval_ns, MetricsRegistry& metrics) {
+Result<std::shared_ptr<ModelSlot>> ModelSlot::Open(const std::string& path, std::string kind,
+                                                   std::vector<std::string> signals, std::int64_t interval_ns,
+                                                   MetricsRegistry& metrics) {
   std::shared_ptr<ModelSlot> slot(new ModelSlot());
   slot->path_ = path;
+  slot->kind_ = std::move(kind);
   slot->signals_ = std::move(signals);
   slot->interval_ns_ = interval_ns;
   const Labels labels{{"model", path}};
@@ -40,21 +60,21 @@ Status ModelSlot::LoadFile(bool first) {
   const FileIdentity before = Identify(path_);
   auto bundle = ReadBundle(path_);
   Status problem = bundle.status();
-  std::shared_ptr<HealthModel> model;
+  std::shared_ptr<ServedModel> model;
   if (problem.ok()) {
-    auto loaded = HealthModel::FromBundle(std::move(*bundle));
+    auto loaded = LoadKind(std::move(*bundle), kind_);
     problem = loaded.status();
-    if (loaded.ok()) model = std::make_shared<HealthModel>(std::move(*loaded));
+    if (loaded.ok()) model = std::move(*loaded);
   }
   if (problem.ok() && !model->SetThreads(1).ok())
     problem = Status::Internal("cannot set the model's threads");
   if (problem.ok()) {
-    for (const std::string& signal : SignalsOf(model->features())) {
+    for (const std::string& signal : model->Signals()) {
       if (!first || !signals_.empty()) {
         if (std::find(signals_.begin(), signals_.end(), signal) == signals_.end()) {
           problem =
               Status::InvalidArgument("the model reads signal '" + signal +
-                                      "', which this classifier's records do not hold (its signals option)");
+                                      "', which this detector's records do not hold (its signals option)");
           break;
         }
       }
@@ -66,7 +86,7 @@ Status ModelSlot::LoadFile(bool first) {
     last_error_ = problem.message();
     return problem;
   }
-  if (first && signals_.empty()) signals_ = SignalsOf(model->features());
+  if (first && signals_.empty()) signals_ = model->Signals();
   current_ = std::move(model);
   loaded_at_ = FormatRfc3339(SystemClock::Instance().Now());
   last_error_.clear();
@@ -74,7 +94,7 @@ Status ModelSlot::LoadFile(bool first) {
   return Status::Ok();
 }
 
-std::shared_ptr<const HealthModel> ModelSlot::Current() const {
+std::shared_ptr<const ServedModel> ModelSlot::Current() const {
   std::lock_guard lock(mutex_);
   return current_;
 }
@@ -106,7 +126,7 @@ bool ModelSlot::Reload() {
   reloads_->Add();
   const auto model = Current();
   spdlog::info("model {}: version {} in service (trained {}, {} features)", path_, model->bundle().version,
-               model->bundle().created, model->features().size());
+               model->bundle().created, model->bundle().features.size());
   return true;
 }
 
@@ -129,7 +149,7 @@ ModelRegistry& ModelRegistry::Global() {
   return registry;
 }
 
-Result<std::shared_ptr<ModelSlot>> ModelRegistry::Get(const std::string& path,
+Result<std::shared_ptr<ModelSlot>> ModelRegistry::Get(const std::string& path, const std::string& kind,
                                                       const std::vector<std::string>& signals,
                                                       std::int64_t interval_ns, MetricsRegistry& metrics) {
   std::lock_guard lock(mutex_);
@@ -138,6 +158,8 @@ Result<std::shared_ptr<ModelSlot>> ModelRegistry::Get(const std::string& path,
   for (const auto& weak : slots_) {
     auto slot = weak.lock();
     if (!slot || slot->path() != path) continue;
+    if (slot->kind() != kind)
+      return Status::InvalidArgument("model " + path + " is already served as a '" + slot->kind() + "'");
     for (const std::string& s : signals) {
       if (std::find(slot->signals().begin(), slot->signals().end(), s) == slot->signals().end()) {
         return Status::InvalidArgument("model " + path + " is already served with signals that lack '" + s +
@@ -146,10 +168,19 @@ Result<std::shared_ptr<ModelSlot>> ModelRegistry::Get(const std::string& path,
     }
     return slot;
   }
-  auto slot = ModelSlot::Open(path, signals, interval_ns, metrics);
+  auto slot = ModelSlot::Open(path, kind, signals, interval_ns, metrics);
   if (!slot.ok()) return slot.status();
   slots_.push_back(*slot);
   return slot;
+}
+
+std::shared_ptr<ModelSlot> ModelRegistry::Find(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  for (const auto& weak : slots_) {
+    auto slot = weak.lock();
+    if (slot && slot->path() == path) return slot;
+  }
+  return nullptr;
 }
 
 nlohmann::json ModelRegistry::Describe() {

@@ -565,35 +565,44 @@ struct Core {
   TrendParams trend;
 };
 
-// The health index's windows the regressor reads beside the features: the index averages every
-// sensor, so it is far less noisy than any one of them, which trees (one feature per split) cannot do.
-constexpr std::size_t kHealthWindows[] = {1, 10, 30};
-// ...and how far the 10-row mean has moved from the unit's own start (its first 20 readings), since
-// units start with different wear and build: the same index is a different stage for each.
-constexpr std::size_t kBaselineRows = 20;
-constexpr std::size_t kHealthInputs = std::size(kHealthWindows) + 1;
+}  // namespace
 
-// The regressor's input: each row's features (and age), then the health index's window means.
+void HealthWindows::Push(double health) {
+  const double sum = prefix_[seen_ % prefix_.size()] + health;
+  ++seen_;
+  prefix_[seen_ % prefix_.size()] = sum;
+  if (seen_ <= kBaseline) baseline_sum_ = sum;
+}
+
+double HealthWindows::MeanOfLast(std::size_t n) const {
+  n = std::min(n, seen_);
+  const double sum = prefix_[seen_ % prefix_.size()] - prefix_[(seen_ - n) % prefix_.size()];
+  return sum / static_cast<double>(n);
+}
+
+void HealthWindows::Write(float* out) const {
+  out[0] = static_cast<float>(MeanOfLast(1));
+  out[1] = static_cast<float>(MeanOfLast(10));
+  out[2] = static_cast<float>(MeanOfLast(kLongest));
+  out[3] =
+      static_cast<float>(MeanOfLast(10) - baseline_sum_ / static_cast<double>(std::min(seen_, kBaseline)));
+}
+
+namespace {
+
+constexpr std::size_t kHealthInputs = HealthWindows::kInputs;
+
+// The regressor's input: each row's features (and age), then the health index's windows.
 std::vector<float> RegressorInput(const Dataset& d, const Scaler& scaler, const TrendParams& trend) {
   const std::vector<float> scaled = ScaledFeatures(d, scaler);
   const std::size_t cols = d.cols + kHealthInputs;
   std::vector<float> out(d.rows() * cols);
   for (const auto& rows : d.unit_rows) {
-    std::vector<double> prefix{0};  // running sums of the unit's index
+    HealthWindows health;
     for (const std::size_t i : rows) {
-      prefix.push_back(prefix.back() + trend.Health(scaled.data() + i * d.features));
+      health.Push(trend.Health(scaled.data() + i * d.features));
       std::copy_n(d.x.data() + i * d.cols, d.cols, out.data() + i * cols);
-      const std::size_t seen = prefix.size() - 1;
-      auto window_mean = [&](std::size_t window) {
-        const std::size_t n = std::min(window, seen);
-        return (prefix[seen] - prefix[seen - n]) / static_cast<double>(n);
-      };
-      float* health = out.data() + i * cols + d.cols;
-      for (std::size_t k = 0; k < std::size(kHealthWindows); ++k)
-        health[k] = static_cast<float>(window_mean(kHealthWindows[k]));
-      const std::size_t base = std::min(kBaselineRows, seen);
-      health[std::size(kHealthWindows)] =
-          static_cast<float>(window_mean(10) - prefix[base] / static_cast<double>(base));
+      health.Write(out.data() + i * cols + d.cols);
     }
   }
   return out;
@@ -749,6 +758,7 @@ Result<RulModel> RulModel::Fit(const Table& table, const RulOptions& options) {
   model.cap_ = cap;
   model.rul_per_time_ = *rul_per_time;
   model.use_age_ = options.use_age;
+  model.time_unit_ns_ = table.time_unit_ns;
   model.blend_weight_ = BlendWeight(oof->regressor, oof->trend, oof->truth);
   std::vector<double> blend(oof->truth.size());
   for (std::size_t i = 0; i < blend.size(); ++i) {
@@ -776,6 +786,7 @@ Result<RulModel> RulModel::Fit(const Table& table, const RulOptions& options) {
   b.params = {{"cap", cap},
               {"coverage", options.coverage},
               {"rul_per_time", *rul_per_time},
+              {"time_unit_ns", table.time_unit_ns},
               {"use_age", options.use_age},
               {"blend_weight", model.blend_weight_},
               {"folds", options.folds},
@@ -824,6 +835,7 @@ Result<RulModel> RulModel::FromBundle(ModelBundle bundle) {
     model.rul_per_time_ = p.at("rul_per_time").get<double>();
     model.use_age_ = p.at("use_age").get<bool>();
     model.blend_weight_ = p.at("blend_weight").get<double>();
+    model.time_unit_ns_ = p.value("time_unit_ns", std::int64_t{0});  // absent before live serving
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption(std::string("rul params: ") + e.what());
   }
@@ -902,6 +914,44 @@ Result<std::vector<RulRow>> RulModel::PredictLast(const Table& table, RulEstimat
   std::vector<RulRow> out;
   for (const auto& unit_rows : by_unit) out.push_back((*rows)[unit_rows.back()]);
   return out;
+}
+
+std::string RulModel::RulUnit() const {
+  if (time_unit_ns_ <= 0) return "cycles";
+  // rul_per_time is fitted (the twins' rul_s against ts_ms comes out within 1 % of 0.001).
+  const double ns = static_cast<double>(time_unit_ns_) / rul_per_time_;
+  for (const auto& [unit, unit_ns] : {std::pair{"ms", 1e6}, {"s", 1e9}, {"min", 60e9}, {"h", 3600e9}}) {
+    if (std::abs(ns / unit_ns - 1) < 0.02) return unit;
+  }
+  return std::to_string(std::llround(ns)) + " ns";
+}
+
+Result<RulTracker> RulTracker::Create(const RulModel& model, const std::vector<std::string>& signals) {
+  auto windows = FeatureWindows::Create(model.specs_, signals);
+  if (!windows.ok()) return windows.status();
+  return RulTracker(model, std::move(*windows));
+}
+
+Result<RulEstimate> RulTracker::Update(std::span<const float> values, double age, RulEstimator estimator) {
+  const RulModel& m = *model_;
+  const std::size_t features = m.specs_.size();
+  const std::size_t cols = features + (m.use_age_ ? 1 : 0);
+  input_.resize(cols + kHealthInputs);
+  windows_.Update(values, std::span<float>(input_.data(), features));
+  if (m.use_age_) input_[features] = static_cast<float>(age);
+  scaled_.assign(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(features));
+  m.bundle_.scaler.Apply(scaled_.data());
+  const double health = m.trend_.Health(scaled_.data());
+  health_.Push(health);
+  health_.Write(input_.data() + cols);
+  trend_.Update(age, health);
+  if (estimator == RulEstimator::kTrend) return trend_.Estimate(age, m.cap_);
+  MW_RETURN_IF_ERROR(m.booster_.Predict(input_, input_.size(), &predicted_));
+  if (predicted_.size() != 1) return Status::Internal("the RUL regressor gave no single value");
+  const double regressor = Clamp(predicted_[0], m.cap_);
+  if (estimator == RulEstimator::kRegressor) return m.regressor_intervals_.Apply(regressor, m.cap_);
+  const double blend = m.blend_weight_ * regressor + (1 - m.blend_weight_) * trend_.Point(age, m.cap_);
+  return m.blend_intervals_.Apply(blend, m.cap_);
 }
 
 double Rmse(std::span<const double> predicted, std::span<const double> truth) {

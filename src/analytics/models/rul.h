@@ -167,7 +167,7 @@ struct RulRow {
   RulEstimate estimate;
 };
 
-class RulModel {
+class RulModel final : public ServedModel {
  public:
   // Trains on a run-to-failure table (every unit's last row is its failure, or the target column says
   // how far it is). InvalidArgument when the table has fewer units than folds, a feature names a
@@ -177,7 +177,10 @@ class RulModel {
   static Result<RulModel> FromBundle(ModelBundle bundle);
   // Filled: kind, features, scaler, params, metrics, data_hash, rows, units, model. The caller sets
   // version and created.
-  const ModelBundle& bundle() const { return bundle_; }
+  const ModelBundle& bundle() const override { return bundle_; }
+  std::vector<std::string> Signals() const override { return SignalsOf(specs_); }
+  Status SetThreads(int threads) override { return booster_.SetThreads(threads); }
+  const std::vector<FeatureSpec>& features() const { return specs_; }
 
   // Every row of `table` (which must have the model's feature columns; InvalidArgument otherwise),
   // features computed unit by unit from the unit's first row, as live.
@@ -188,8 +191,15 @@ class RulModel {
   double cap() const { return cap_; }
   double rul_per_time() const { return rul_per_time_; }
   double blend_weight() const { return blend_weight_; }
+  // Nanoseconds per unit of the training table's time (Table::time_unit_ns); 0 when it was not a
+  // clock (cycles): live, each record is then one time unit.
+  std::int64_t time_unit_ns() const { return time_unit_ns_; }
+  // What the RUL is counted in: "cycles" for a table without a clock; "ms", "s", "min" or "h" when
+  // a RUL unit is within 2 % of one (the twins' rul_s: "s"); else "<n> ns".
+  std::string RulUnit() const;
 
  private:
+  friend class RulTracker;
   struct Points;
   Result<Points> PredictPoints(const Table& table) const;
 
@@ -199,7 +209,53 @@ class RulModel {
   TrendParams trend_;
   IntervalTable regressor_intervals_, blend_intervals_;
   double cap_ = 125, rul_per_time_ = 1, blend_weight_ = 0.5;
+  std::int64_t time_unit_ns_ = 0;
   bool use_age_ = true;
+};
+
+// The health index's windows the regressor reads beside the features, per unit: the means of its
+// last 1, 10 and 30 readings (the index averages every sensor, so it is far less noisy than any one
+// of them, which trees, one feature per split, cannot do), and how far the 10-reading mean has moved
+// from the unit's own start (its first 20 readings), since units start with different wear and
+// build: the same index is a different stage for each.
+class HealthWindows {
+ public:
+  static constexpr std::size_t kInputs = 4;
+  void Push(double health);
+  // kInputs values; Push at least once first.
+  void Write(float* out) const;
+
+ private:
+  double MeanOfLast(std::size_t n) const;
+  static constexpr std::size_t kLongest = 30;
+  static constexpr std::size_t kBaseline = 20;
+  // Running sums of the index since the unit's first reading, the last kLongest + 1 of them: a
+  // window's sum is the difference of two (the order of additions the training used, bit for bit).
+  std::array<double, kLongest + 1> prefix_{};
+  std::size_t seen_ = 0;
+  double baseline_sum_ = 0;
+};
+
+// One asset's estimate, record by record: what PredictRows computes for the asset's rows of a table
+// (the feature windows, the health index's windows and the trend carry over from record to record).
+// The model must outlive the tracker.
+class RulTracker {
+ public:
+  // `signals`: the order of the values Update gets. InvalidArgument when a feature reads a signal
+  // that is not among them.
+  static Result<RulTracker> Create(const RulModel& model, const std::vector<std::string>& signals);
+  // One record (`values[i]`: signal i, NaN when absent) at `age`, in RUL units since the asset's
+  // first record.
+  Result<RulEstimate> Update(std::span<const float> values, double age, RulEstimator estimator);
+
+ private:
+  RulTracker(const RulModel& model, FeatureWindows windows)
+      : model_(&model), windows_(std::move(windows)), trend_(model.trend_) {}
+  const RulModel* model_;
+  FeatureWindows windows_;
+  TrendTracker trend_;
+  HealthWindows health_;
+  std::vector<float> input_, scaled_, predicted_;
 };
 
 // Mean squared error's root, and the PHM08 score: sum of exp(-d/13) - 1 for d < 0 and exp(d/10) - 1

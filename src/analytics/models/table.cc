@@ -9,6 +9,8 @@
 #include <limits>
 #include <sstream>
 
+#include "core/types.h"
+
 namespace mw::models {
 namespace {
 
@@ -98,6 +100,7 @@ Status ParseCsv(std::istream& in, const std::string& source, const TableSpec& sp
   if (!layout.ok()) return layout.status();
   bool has_label = false, has_target = false;
   for (std::size_t c = 0; c < layout->roles.size(); ++c) {
+    if (layout->roles[c] == Role::kTime && layout->names[c] == "ts_ms") table.time_unit_ns = kNanosPerMilli;
     if (layout->roles[c] == Role::kFeature) table.columns.push_back(layout->names[c]);
     has_label |= layout->roles[c] == Role::kLabel;
     has_target |= layout->roles[c] == Role::kTarget;
@@ -215,6 +218,7 @@ Result<Table> ReadTableFile(const std::string& path, const TableSpec& spec) {
 Table SelectUnits(const Table& table, const std::set<std::int64_t>& units) {
   Table out;
   out.columns = table.columns;
+  out.time_unit_ns = table.time_unit_ns;
   const std::size_t cols = table.columns.size();
   for (std::size_t i = 0; i < table.rows(); ++i) {
     if (!units.contains(table.unit[i])) continue;

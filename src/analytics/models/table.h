@@ -41,6 +41,9 @@ struct Table {
   std::vector<double> time;          // one per row
   std::vector<std::string> label;    // one per row, or empty when the file has no label column
   std::vector<double> target;        // one per row, or empty when the file has no target column
+  // Nanoseconds per unit of `time` when it is a clock (1e6 for ts_ms, as the twins and the
+  // historian's datasets write); 0 when it is not (cycles, row numbers).
+  std::int64_t time_unit_ns = 0;
 
   std::size_t rows() const { return unit.size(); }
   const float* row(std::size_t i) const { return values.data() + i * columns.size(); }

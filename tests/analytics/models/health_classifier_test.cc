@@ -49,7 +49,7 @@ class HealthClassifierTest : public ::testing::Test {
   }
 
   std::unique_ptr<HealthClassifier> Make(std::int64_t reload_interval) {
-    auto slot = ModelSlot::Open(path_, {}, reload_interval, metrics_);
+    auto slot = ModelSlot::Open(path_, kHealthClassifierKind, {}, reload_interval, metrics_);
     EXPECT_TRUE(slot.ok()) << slot.status().message();
     slot_ = *slot;
     return std::make_unique<HealthClassifier>(slot_, "health_state", catalog_, clock_, metrics_,
@@ -184,7 +184,7 @@ TEST_F(HealthClassifierTest, RefusesADamagedBundleAndKeepsServingTheOldModel) {
 }
 
 TEST_F(HealthClassifierTest, RefusesAModelThatReadsASignalTheRecordsLack) {
-  auto slot = ModelSlot::Open(path_, {"vibration_x"}, 1, metrics_);
+  auto slot = ModelSlot::Open(path_, kHealthClassifierKind, {"vibration_x"}, 1, metrics_);
   ASSERT_FALSE(slot.ok());
   EXPECT_NE(slot.status().message().find("vibration_y"), std::string::npos);
 }

@@ -3,50 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
 #include "analytics/models/bundle.h"
+#include "tests/analytics/models/exponential_units.h"
 #include "tests/support/test_support.h"
 
 namespace mw::models {
 namespace {
-
-constexpr double kCap = 100;
-
-// Run-to-failure units of a known exponential degradation: damage exp(rate (t - life)) reaches 1 at the
-// unit's last cycle; four sensors read it with different gains and offsets plus Gaussian noise, and a
-// fifth is pure noise. Lives 150..250 cycles, rates 0.025..0.035 per cycle.
-Table ExponentialUnits(int units, unsigned seed, double noise = 0.02) {
-  std::mt19937 random(seed);
-  std::uniform_real_distribution<double> life_of(150, 250), rate_of(0.025, 0.035);
-  std::normal_distribution<double> jitter(0, noise);
-  Table t;
-  t.columns = {"a", "b", "c", "d", "noise"};
-  const double gain[] = {1, -0.8, 0.5, 1.5}, offset[] = {10, 5, -3, 0};
-  for (int u = 1; u <= units; ++u) {
-    const int life = static_cast<int>(life_of(random));
-    const double rate = rate_of(random);
-    for (int cycle = 1; cycle <= life; ++cycle) {
-      const double damage = std::exp(rate * (cycle - life));
-      for (int s = 0; s < 4; ++s)
-        t.values.push_back(static_cast<float>(offset[s] + gain[s] * damage + jitter(random)));
-      t.values.push_back(static_cast<float>(jitter(random)));
-      t.unit.push_back(u);
-      t.time.push_back(cycle);
-    }
-  }
-  return t;
-}
-
-RulOptions SmallOptions() {
-  RulOptions o;
-  o.cap = kCap;
-  o.booster.trees = 150;
-  o.booster.max_depth = 4;
-  o.booster.learning_rate = 0.1;
-  o.booster.threads = 2;
-  return o;
-}
 
 struct HeldOut {
   double rmse = 0, coverage = 0;
@@ -138,6 +101,40 @@ TEST_F(RulOnExponentialDegradation, SurvivesABundleFileRoundTripWithTheSamePredi
       EXPECT_NEAR((*after)[i].estimate.upper, (*before)[i].estimate.upper, 1e-3);
     }
   }
+}
+
+TEST_F(RulOnExponentialDegradation, TrackerGivesRecordByRecordWhatPredictRowsGivesOverTheTable) {
+  const std::vector<double> age = RowAge(*test_, model_->rul_per_time());
+  for (const RulEstimator e : {RulEstimator::kRegressor, RulEstimator::kTrend, RulEstimator::kBlend}) {
+    auto rows = model_->PredictRows(*test_, e);
+    ASSERT_TRUE(rows.ok());
+    std::unique_ptr<RulTracker> tracker;
+    for (std::size_t i = 0; i < test_->rows(); ++i) {
+      if (i == 0 || test_->unit[i] != test_->unit[i - 1]) {
+        auto created = RulTracker::Create(*model_, test_->columns);
+        ASSERT_TRUE(created.ok()) << created.status().message();
+        tracker = std::make_unique<RulTracker>(std::move(*created));
+      }
+      const std::span<const float> values(test_->row(i), test_->columns.size());
+      auto live = tracker->Update(values, age[i], e);
+      ASSERT_TRUE(live.ok()) << live.status().message();
+      const RulEstimate& offline = (*rows)[i].estimate;
+      ASSERT_NEAR(live->rul, offline.rul, 1e-3) << RulEstimatorName(e) << " row " << i;
+      ASSERT_NEAR(live->lower, offline.lower, 1e-3) << RulEstimatorName(e) << " row " << i;
+      ASSERT_NEAR(live->upper, offline.upper, 1e-3) << RulEstimatorName(e) << " row " << i;
+    }
+  }
+}
+
+TEST(RulTrackerBadInput, ARecordWithoutAFeaturesSignalIsAnError) {
+  RulOptions o = SmallOptions();
+  o.booster.trees = 5;
+  auto model = RulModel::Fit(ExponentialUnits(6, 9), o);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto tracker = RulTracker::Create(*model, {"a", "b"});
+  ASSERT_FALSE(tracker.ok());
+  EXPECT_NE(tracker.status().message().find("no signal 'c'"), std::string::npos)
+      << tracker.status().message();
 }
 
 TEST_F(RulOnExponentialDegradation, LastRowOfEachUnitIsNearFailure) {
