@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/models/booster.h"
 #include "analytics/models/health.h"
 #include "sim/training.h"
 
@@ -158,6 +159,38 @@ double InferenceRate(HealthModel& model, const std::vector<float>& x) {
   return rates[1];
 }
 
+// Records per second scored one at a time, as the served detector does (the first 50,000 rows), on
+// the model's own path and on XGBoost's predictor with the same scaling; median of 3 passes each.
+std::pair<double, double> RecordRates(HealthModel& model, const std::vector<float>& x) {
+  if (!model.SetThreads(1).ok()) std::exit(1);
+  auto xgboost = Booster::Deserialize(model.bundle().model);
+  if (!xgboost.ok() || !xgboost->SetThreads(1).ok()) std::exit(1);
+  const std::size_t cols = model.features().size(), rows = std::min<std::size_t>(50'000, x.size() / cols);
+  std::vector<float> proba, row(cols);
+  auto rate = [&](bool ours) {
+    std::vector<double> rates;
+    for (int pass = 0; pass < 3; ++pass) {
+      const auto start = std::chrono::steady_clock::now();
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::span<const float> one(x.data() + r * cols, cols);
+        Status s = Status::Ok();
+        if (ours) {
+          s = model.PredictProba(one, &proba);
+        } else {
+          row.assign(one.begin(), one.end());
+          model.bundle().scaler.Apply(row);
+          s = xgboost->PredictWithXgboost(row, cols, &proba);
+        }
+        if (!s.ok()) std::exit(1);
+      }
+      rates.push_back(static_cast<double>(rows) / Seconds(start));
+    }
+    std::sort(rates.begin(), rates.end());
+    return rates[1];
+  };
+  return {rate(true), rate(false)};
+}
+
 // `millwright train`'s defaults (model_commands.h) and the forest shape compared like for like.
 constexpr int kDefaultRounds = 30, kDefaultDepth = 4;
 constexpr int kForestTrees = 100, kForestDepth = 8;
@@ -211,6 +244,9 @@ int Main(int argc, char** argv) {
   const double ours_rf = InferenceRate(forest, test_x);
   std::printf("inference, 1 thread, batches of 4096, %zu rows: %.0f rows/s default, %.0f rows/s forest\n",
               test_y.size(), ours, ours_rf);
+  const auto [records, records_xgboost] = RecordRates(model, test_x);
+  std::printf("one record at a time (serving), default model: %.0f records/s; XGBoost's predictor %.0f\n",
+              records, records_xgboost);
 
   WriteFile(dir / "train_x.f32", train_x.data(), train_x.size() * sizeof(float));
   WriteFile(dir / "train_y.i32", train_y.data(), train_y.size() * sizeof(std::int32_t));
@@ -255,6 +291,9 @@ int Main(int argc, char** argv) {
               ours_rf / same["rate"].get<double>());
   std::printf("RESULT health.train_time_forest.vs_sklearn_depth8 = %.2f\n",
               same["fit_s"].get<double>() / rf.train_s);
+  std::printf("RESULT health.record_rate = %.0f records/s\n", records);
+  std::printf("RESULT health.record_rate.xgboost = %.0f records/s\n", records_xgboost);
+  std::printf("RESULT health.record_rate.vs_xgboost = %.2f\n", records / records_xgboost);
   return 0;
 }
 
