@@ -104,6 +104,7 @@ std::vector<ConfigError> Platform::Build() {
   }
   runtime_ = std::make_unique<pipeline::Runtime>(config_, registry_, catalog_, metrics_, clock_, *store_);
   std::vector<ConfigError> errors = runtime_->Build();
+  alarm_rules_ = alarms::RulesOf(config_, registry_, errors);
   router_ = std::make_unique<api::Router>();
   routes_ = std::make_unique<api::ApiRoutes>(catalog_, *store_, metrics_, clock_, clock_.Now());
   routes_->Register(*router_);

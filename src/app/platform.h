@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "alarms/rule.h"
 #include "app/retrainer.h"
 #include "core/catalog.h"
 #include "core/clock.h"
@@ -85,6 +86,7 @@ class Platform {
   pipeline::SeriesStore* store_ = nullptr;
   std::unique_ptr<pipeline::Runtime> runtime_;
   std::vector<std::unique_ptr<Retrainer>> retrainers_;  // read the store: stopped before it closes
+  std::vector<alarms::Rule> alarm_rules_;  // checked at Build; evaluated by the alarm engine (to come)
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::ApiRoutes> routes_;  // handlers point at it: outlives http_
   std::unique_ptr<api::HttpServer> http_;

@@ -289,8 +289,10 @@ class Checker {
           t.processors = Plugins(value, kpath);
         else if (key == "detectors")
           t.detectors = Plugins(value, kpath);
+        else if (key == "alarms")
+          t.alarms = Rules(value, kpath);
         else
-          Error(value.where, kpath, "unknown key; expected one of signals, processors, detectors");
+          Error(value.where, kpath, "unknown key; expected one of signals, processors, detectors, alarms");
       }
       config_.templates.emplace(name, std::move(t));
     }
@@ -365,6 +367,31 @@ class Checker {
         if (Expect(*name, ConfigValue::Type::kString, ipath + ".name")) p.name = name->s;
       }
       out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  // Alarm rules: tables like plugins, without a type, each with a name unique in its template.
+  std::vector<PluginSpec> Rules(const ConfigValue& v, const std::string& path) {
+    std::vector<PluginSpec> out;
+    if (!Expect(v, ConfigValue::Type::kArray, path)) return out;
+    for (std::size_t i = 0; i < v.array.size(); ++i) {
+      const auto& item = v.array[i];
+      const std::string ipath = path + "[" + std::to_string(i) + "]";
+      if (!Expect(item, ConfigValue::Type::kTable, ipath)) continue;
+      const ConfigValue* name = item.Find("name");
+      if (name == nullptr) {
+        Error(item.where, ipath + ".name", "missing; every alarm rule needs a name");
+        continue;
+      }
+      if (!Expect(*name, ConfigValue::Type::kString, ipath + ".name")) continue;
+      const bool taken =
+          std::any_of(out.begin(), out.end(), [&](const PluginSpec& r) { return r.name == name->s; });
+      if (taken) {
+        Error(name->where, ipath + ".name", "alarm rule \"" + name->s + "\" appears twice in this template");
+        continue;
+      }
+      out.push_back({"alarm", name->s, ipath, item, item.where});
     }
     return out;
   }

@@ -76,6 +76,7 @@ struct TemplateSpec {
   std::vector<SignalSpec> signals;
   std::vector<PluginSpec> processors;
   std::vector<PluginSpec> detectors;
+  std::vector<PluginSpec> alarms;  // alarm rules: type "alarm", name required (alarms/rule.h)
   SourceLocation where;
   const SignalSpec* FindSignal(const std::string& signal) const;
   // True if `series` is one of the signals, or a series derived from one, "<signal>.<suffix>" (a

@@ -212,19 +212,24 @@ std::optional<Options> PluginRegistry::Validate(PluginKind kind, const PluginSpe
                           "\"; known: " + (known.empty() ? "none" : known)});
     return std::nullopt;
   }
+  return ValidateOptions(d->options, spec, std::string(PluginKindName(kind)) + " \"" + d->name + "\"",
+                         errors);
+}
+
+std::optional<Options> ValidateOptions(const std::vector<OptionSpec>& table, const PluginSpec& spec,
+                                       const std::string& what, std::vector<ConfigError>& errors) {
   std::size_t before = errors.size();
   Options options;
   for (const auto& entry : spec.options.table) {
     const std::string& key = entry.key;
     const ConfigValue& value = entry.value;
     if (key == "type" || key == "name") continue;
-    auto it = std::find_if(d->options.begin(), d->options.end(), [&](auto& o) { return o.key == key; });
-    if (it == d->options.end()) {
+    auto it = std::find_if(table.begin(), table.end(), [&](auto& o) { return o.key == key; });
+    if (it == table.end()) {
       std::string known;
-      for (const auto& o : d->options) known += (known.empty() ? "" : ", ") + o.key;
+      for (const auto& o : table) known += (known.empty() ? "" : ", ") + o.key;
       errors.push_back({value.where, spec.key_path + "." + key,
-                        "unknown option of " + std::string(PluginKindName(kind)) + " \"" + d->name +
-                            "\"; expected one of " + known});
+                        "unknown option of " + what + "; expected one of " + known});
       continue;
     }
     OptionValue converted;
@@ -236,7 +241,7 @@ std::optional<Options> PluginRegistry::Validate(PluginKind kind, const PluginSpe
     }
     options.Put(key, std::move(converted), true);
   }
-  for (const auto& o : d->options) {
+  for (const auto& o : table) {
     if (options.IsSet(o.key)) continue;
     if (!o.default_value) {
       errors.push_back({spec.where, spec.key_path + "." + o.key,

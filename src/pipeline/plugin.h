@@ -68,6 +68,11 @@ class Options {
   const StringMap& GetStringMap(const std::string& key) const { return std::get<StringMap>(values_.at(key)); }
   // True if the file set the key (rather than the default).
   bool IsSet(const std::string& key) const { return set_.count(key) > 0; }
+  // The string value of `key`, or null when there is none (or it is not a string).
+  const std::string* FindString(const std::string& key) const {
+    const auto it = values_.find(key);
+    return it == values_.end() ? nullptr : std::get_if<std::string>(&it->second);
+  }
 
   void Put(const std::string& key, OptionValue value, bool set_by_user) {
     values_[key] = std::move(value);
@@ -211,6 +216,13 @@ class PluginRegistry {
 };
 
 std::string FormatOptionValue(OptionType type, const OptionValue& value);
+
+// Checks a table of the config (`spec`) against an option table, as PluginRegistry::Validate does
+// for plugins: unknown keys, missing required keys, wrong types and failed checks are appended to
+// `errors` with file:line and key path, `what` naming the owner ("detector \"zscore\""); nullopt
+// then. "type" and "name" are always allowed.
+std::optional<Options> ValidateOptions(const std::vector<OptionSpec>& table, const PluginSpec& spec,
+                                       const std::string& what, std::vector<ConfigError>& errors);
 
 // An OptionSpec check for string options that take one of a few words: "" if `v` is one of
 // `choices`, else "expected one of a, b, got \"x\"".

@@ -142,7 +142,13 @@ TEST_F(HealthClassifierTest, HotReloadUnderLoadScoresEveryRecordExactlyOnce) {
   std::vector<Event> events;
   pipeline::ProcessorOutput out{derived, events};
   std::size_t fed = 0;
-  for (int pass = 0; pass < 20 && (pass < 2 || installs.load() < 12); ++pass) {
+  // Until the writer has replaced the file a dozen times and a damaged one has been seen: scoring
+  // is fast (compiled trees), so a fixed number of passes can end before the writer gets going.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (int pass = 0;
+       pass < 2 || installs.load() < 12 || metrics_.CounterTotal("mw_model_reload_refusals_total") == 0;
+       ++pass) {
+    if (std::chrono::steady_clock::now() > deadline) break;
     for (std::size_t r = 0; r < judge_.rows(); r += 7, ++fed) {
       clock_.Advance(kNanosPerMilli);
       Feed(*c, (r + static_cast<std::size_t>(pass)) % judge_.rows(), out);
