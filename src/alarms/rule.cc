@@ -10,10 +10,6 @@ namespace {
 using pipeline::OptionType;
 using pipeline::OptionValue;
 
-std::string NonNegativeDuration(const OptionValue& v) {
-  return std::get<std::int64_t>(v) >= 0 ? "" : "expected a duration >= 0";
-}
-
 std::string Number(double v) {
   if (std::isnan(v)) return "n/a";
   char text[32];
@@ -125,9 +121,9 @@ const std::vector<pipeline::OptionSpec>& RuleOptions() {
       {"deadband", OptionType::kDouble, 0.0, "how far back past a limit a value must go to clear",
        [](const OptionValue& v) { return std::get<double>(v) >= 0 ? "" : "expected >= 0"; }},
       {"on_delay", OptionType::kDuration, std::int64_t{0},
-       "how long the condition must hold to raise the alarm", NonNegativeDuration},
+       "how long the condition must hold to raise the alarm", pipeline::OptionNonNegativeDuration},
       {"off_delay", OptionType::kDuration, std::int64_t{0}, "how long it must fail to clear it",
-       NonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
       {"suppress_when",
        OptionType::kString,
        std::string(),
@@ -149,9 +145,10 @@ const std::vector<pipeline::OptionSpec>& RuleOptions() {
        "the alarm's text: {asset} {rule} {severity} {signal} {value} {limit}",
        {}},
       {"escalate_after", OptionType::kDuration, std::int64_t{0},
-       "escalate an alarm left unacknowledged this long; 0: never", NonNegativeDuration},
+       "escalate an alarm left unacknowledged this long; 0: never", pipeline::OptionNonNegativeDuration},
       {"renotify_every", OptionType::kDuration, std::int64_t{0},
-       "after escalating, notify again this often until acknowledged; 0: once", NonNegativeDuration},
+       "after escalating, notify again this often until acknowledged; 0: once",
+       pipeline::OptionNonNegativeDuration},
   };
   return options;
 }

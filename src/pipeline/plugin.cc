@@ -296,4 +296,8 @@ std::string OptionOneOf(const OptionValue& v, std::initializer_list<const char*>
   return "expected one of " + list + ", got \"" + s + "\"";
 }
 
+std::string OptionNonNegativeDuration(const OptionValue& v) {
+  return std::get<std::int64_t>(v) >= 0 ? "" : "expected a duration >= 0";
+}
+
 }  // namespace mw::pipeline

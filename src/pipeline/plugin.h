@@ -227,6 +227,8 @@ std::optional<Options> ValidateOptions(const std::vector<OptionSpec>& table, con
 // An OptionSpec check for string options that take one of a few words: "" if `v` is one of
 // `choices`, else "expected one of a, b, got \"x\"".
 std::string OptionOneOf(const OptionValue& v, std::initializer_list<const char*> choices);
+// An OptionSpec check for durations that may be 0 (often "never") but not negative.
+std::string OptionNonNegativeDuration(const OptionValue& v);
 
 // The `signals` option of processors and detectors, read the same way by all of them:
 // SignalListed for the template's own signals (an empty list means all of them), SignalNamed for

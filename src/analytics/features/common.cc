@@ -38,9 +38,6 @@ std::string CheckNonNegativeDouble(const pipeline::OptionValue& v) {
   const double d = std::get<double>(v);
   return std::isfinite(d) && d >= 0 ? "" : "expected a number >= 0";
 }
-std::string CheckNonNegativeDuration(const pipeline::OptionValue& v) {
-  return std::get<std::int64_t>(v) >= 0 ? "" : "expected a duration >= 0";
-}
 std::string CheckPositiveDuration(const pipeline::OptionValue& v) {
   return std::get<std::int64_t>(v) > 0 ? "" : "expected a positive duration";
 }

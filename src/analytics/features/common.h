@@ -70,7 +70,6 @@ std::string CheckPositiveInt(const pipeline::OptionValue& v);
 std::string CheckNonNegativeInt(const pipeline::OptionValue& v);
 std::string CheckPositiveDouble(const pipeline::OptionValue& v);
 std::string CheckNonNegativeDouble(const pipeline::OptionValue& v);
-std::string CheckNonNegativeDuration(const pipeline::OptionValue& v);
 std::string CheckPositiveDuration(const pipeline::OptionValue& v);
 
 }  // namespace mw::analytics

@@ -100,7 +100,7 @@ pipeline::PluginDescriptor CurrentIntegral::Descriptor() {
       {"output", OptionType::kString, std::string("charge"), "suffix of the derived series", {}},
       {"max_gap", OptionType::kDuration, std::int64_t{kNanosPerSecond},
        "a longer time between samples is a hole that contributes nothing; 0: never",
-       CheckNonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
       {"min_coverage", OptionType::kDouble, 0.9,
        "fraction of a period that samples must cover for it to be emitted",
        [](const pipeline::OptionValue& o) {
@@ -223,7 +223,8 @@ pipeline::PluginDescriptor PhaseAsymmetry::Descriptor() {
        "signal name of the derived series",
        {}},
       {"max_gap", OptionType::kDuration, std::int64_t{0},
-       "a longer gap in a phase invalidates the windows it touches; 0: never", CheckNonNegativeDuration},
+       "a longer gap in a phase invalidates the windows it touches; 0: never",
+       pipeline::OptionNonNegativeDuration},
       {"min_count", OptionType::kInt, std::int64_t{2}, "values each phase needs in a window",
        CheckPositiveInt},
   };
@@ -320,7 +321,7 @@ pipeline::PluginDescriptor Inrush::Descriptor() {
       {"max_duration", OptionType::kDuration, std::int64_t{30 * kNanosPerSecond},
        "an inrush still above settle_level after this raises an event", CheckPositiveDuration},
       {"max_gap", OptionType::kDuration, std::int64_t{0}, "a longer gap drops a running inrush; 0: never",
-       CheckNonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
       {"signals",
        OptionType::kStringList,
        std::vector<std::string>{},

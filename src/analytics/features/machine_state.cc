@@ -73,7 +73,8 @@ pipeline::PluginDescriptor MachineState::Descriptor() {
        "state whose successive entries delimit a cycle; -1: no cycle time",
        {}},
       {"max_gap", OptionType::kDuration, std::int64_t{0},
-       "a longer gap makes the running state's length unknown; 0: never", CheckNonNegativeDuration},
+       "a longer gap makes the running state's length unknown; 0: never",
+       pipeline::OptionNonNegativeDuration},
   };
   d.factory = [](const pipeline::Options& o,
                  pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {

@@ -48,7 +48,7 @@ pipeline::PluginDescriptor Ewma::Descriptor() {
        }},
       {"half_life", OptionType::kDuration, std::int64_t{0},
        "time after which a value's weight has halved; > 0 makes the weight follow sample spacing",
-       CheckNonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
       {"signals",
        OptionType::kStringList,
        std::vector<std::string>{},
@@ -56,7 +56,7 @@ pipeline::PluginDescriptor Ewma::Descriptor() {
        {}},
       {"output", OptionType::kString, std::string("ewma"), "suffix of the derived series", {}},
       {"max_gap", OptionType::kDuration, std::int64_t{0}, "a longer gap restarts the average; 0: never",
-       CheckNonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
   };
   d.factory = [](const pipeline::Options& o,
                  pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {
@@ -114,7 +114,7 @@ pipeline::PluginDescriptor Rate::Descriptor() {
        {}},
       {"output", OptionType::kString, std::string("rate"), "suffix of the derived series", {}},
       {"max_gap", OptionType::kDuration, std::int64_t{0}, "no rate across a longer gap; 0: never",
-       CheckNonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
   };
   d.factory = [](const pipeline::Options& o,
                  pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {

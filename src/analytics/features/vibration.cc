@@ -211,7 +211,8 @@ pipeline::PluginDescriptor Vibration::Descriptor() {
        "band-pass (Hz) before the envelope, \"lo-hi\"; empty: sample_rate/10 .. 0.4 sample_rate",
        {}},
       {"max_gap", OptionType::kDuration, std::int64_t{0},
-       "a longer step between samples discards the frame; 0: 1.5 sample periods", CheckNonNegativeDuration},
+       "a longer step between samples discards the frame; 0: 1.5 sample periods",
+       pipeline::OptionNonNegativeDuration},
   };
   d.factory = [](const pipeline::Options& o,
                  pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {

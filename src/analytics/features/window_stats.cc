@@ -195,11 +195,11 @@ pipeline::PluginDescriptor WindowStats::Descriptor() {
        CheckPositiveInt},
       {"window_time", OptionType::kDuration, std::int64_t{0},
        "window by time instead of count, e.g. \"1s\"; windows end on multiples of the slide",
-       CheckNonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
       {"slide", OptionType::kInt, std::int64_t{0},
        "count windows: values between emissions (sliding); 0: tumbling", CheckNonNegativeInt},
       {"slide_time", OptionType::kDuration, std::int64_t{0},
-       "time windows: time between emissions (sliding); 0: tumbling", CheckNonNegativeDuration},
+       "time windows: time between emissions (sliding); 0: tumbling", pipeline::OptionNonNegativeDuration},
       {"stats", OptionType::kStringList, std::vector<std::string>{"mean", "std", "min", "max", "rms"},
        "statistics to emit: count, mean, std, min, max, rms, peak, peak_to_peak, crest_factor, skewness, "
        "kurtosis",
@@ -216,7 +216,7 @@ pipeline::PluginDescriptor WindowStats::Descriptor() {
        {}},
       {"max_gap", OptionType::kDuration, std::int64_t{0},
        "a time gap longer than this between good samples restarts the window; 0: never",
-       CheckNonNegativeDuration},
+       pipeline::OptionNonNegativeDuration},
       {"min_count", OptionType::kInt, std::int64_t{2}, "time windows with fewer values are not emitted",
        CheckPositiveInt},
   };

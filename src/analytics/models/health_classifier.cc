@@ -96,9 +96,9 @@ pipeline::PluginDescriptor HealthClassifier::Descriptor() {
           // Read by `serve`'s retraining schedule (app/retrainer.h), not by the detector itself.
           {"retrain_every", OptionType::kDuration, std::int64_t{0},
            "retrain from stored labels this often, promote when better on held-out assets; 0: never",
-           NonNegativeDuration},
+           pipeline::OptionNonNegativeDuration},
           {"retrain_window", OptionType::kDuration, std::int64_t{7 * 86400 * kNanosPerSecond},
-           "how much labelled history a retraining reads", NonNegativeDuration},
+           "how much labelled history a retraining reads", pipeline::OptionNonNegativeDuration},
           {"label_signal",
            OptionType::kString,
            std::string("health_truth"),

@@ -84,10 +84,6 @@ void RecordDetector::Close(AssetId asset, Record& record, pipeline::ProcessorOut
   Score(asset, record.time, record.values, out);
 }
 
-std::string NonNegativeDuration(const pipeline::OptionValue& v) {
-  return std::get<std::int64_t>(v) >= 0 ? "" : "expected a duration >= 0";
-}
-
 std::vector<pipeline::OptionSpec> ServedModelOptions(const std::string& model_doc,
                                                      std::vector<pipeline::OptionSpec> extra) {
   using pipeline::OptionType;
@@ -99,7 +95,7 @@ std::vector<pipeline::OptionSpec> ServedModelOptions(const std::string& model_do
        "the record's signals; empty: those the model at start reads (a later model may read only these)",
        {}},
       {"reload_interval", OptionType::kDuration, std::int64_t{2'000'000'000},
-       "how often the model file is checked for a change; 0: never", NonNegativeDuration},
+       "how often the model file is checked for a change; 0: never", pipeline::OptionNonNegativeDuration},
   };
   for (auto& o : extra) options.push_back(std::move(o));
   return options;

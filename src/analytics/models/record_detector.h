@@ -77,7 +77,5 @@ std::vector<pipeline::OptionSpec> ServedModelOptions(const std::string& model_do
 // The slot those options name (ModelRegistry), its signals checked against the template.
 Result<std::shared_ptr<ModelSlot>> SlotFromOptions(const pipeline::Options& o, pipeline::PluginContext& ctx,
                                                    const std::string& kind);
-// An OptionSpec check: a duration >= 0.
-std::string NonNegativeDuration(const pipeline::OptionValue& v);
 
 }  // namespace mw::models

@@ -83,9 +83,10 @@ pipeline::PluginDescriptor RulDetector::Descriptor() {
        {"time_unit", OptionType::kDuration, std::int64_t{0},
         "the length of one time unit of the training table; 0: as the model says (ts_ms tables: 1ms; "
         "cycles: one record)",
-        NonNegativeDuration},
+        pipeline::OptionNonNegativeDuration},
        {"maintenance_lead", OptionType::kDuration, std::int64_t{0},
-        "how long before the interval's lower end the next maintenance is due", NonNegativeDuration}});
+        "how long before the interval's lower end the next maintenance is due",
+        pipeline::OptionNonNegativeDuration}});
   d.factory = [](const pipeline::Options& o,
                  pipeline::PluginContext& ctx) -> Result<std::unique_ptr<pipeline::Plugin>> {
     auto slot = SlotFromOptions(o, ctx, kRulKind);
