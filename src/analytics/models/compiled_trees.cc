@@ -158,7 +158,9 @@ void CompiledTrees::Predict(std::span<const float> x, std::vector<float>* out) c
   const std::size_t rows = cols == 0 ? 0 : x.size() / cols;
   out->assign(rows * outputs, base_score_);
   // Each block transposed, feature-major, so that the lanes of a node share one base address.
-  std::vector<float> block(cols * kBlock);
+  // Reused per thread: serving calls this once per record.
+  thread_local std::vector<float> block;
+  block.resize(cols * kBlock);
   for (std::size_t r0 = 0; r0 < rows; r0 += kBlock) {
     const std::size_t n = std::min(kBlock, rows - r0);
     bool missing = false;
