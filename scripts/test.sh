@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything `make test` runs: lint, the release build with every test (unit, integration), the
-# dev build (ASan + UBSan) with the unit tests, and a fuzz smoke run over every seed corpus.
+# dev build (ASan + UBSan) with the unit tests and every fuzzer replaying its seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,14 +17,11 @@ scripts/lint.sh
 step "tests: release, unit + integration"
 ctest --preset release -j "$jobs" --timeout 300
 
-step "configure and build: dev (ASan + UBSan), unit tests"
+step "configure and build: dev (ASan + UBSan), unit tests and fuzz replays"
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs" --target unit_tests
 
-step "tests: dev, unit tests under sanitizers"
+step "tests: dev, unit tests and fuzz corpus replays under sanitizers"
 ctest --preset dev -L unit -j "$jobs" --timeout 300
-
-step "fuzz smoke: every fuzzer replays its seed corpus"
-scripts/fuzz.sh 0
 
 step "all done in $((SECONDS - start))s"

@@ -1,7 +1,5 @@
 // Encodes fuzz-provided values with every codec, decodes them, and requires the same bits back.
 // The first byte picks the codec; the rest supplies the values (and shapes, resolutions, times).
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstddef>
@@ -9,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "fuzz_input.h"
 #include "storage/codec/bit_stream.h"
 #include "storage/codec/chunk.h"
 #include "storage/codec/frame_codec.h"
@@ -23,19 +22,20 @@ using mw::Quality;
 using mw::Status;
 using mw::StatusCode;
 using mw::Timestamp;
+using mw::fuzz::FuzzInput;
 
 void Check(bool condition) {
   if (!condition) __builtin_trap();
 }
 
 template <typename T>
-std::vector<T> Values(FuzzedDataProvider& in) {
+std::vector<T> Values(FuzzInput& in) {
   std::vector<T> out;
   while (in.remaining_bytes() >= sizeof(T) && out.size() < 4096) out.push_back(in.ConsumeIntegral<T>());
   return out;
 }
 
-std::vector<double> Doubles(FuzzedDataProvider& in) {
+std::vector<double> Doubles(FuzzInput& in) {
   std::vector<double> out;
   for (const std::uint64_t bits : Values<std::uint64_t>(in)) out.push_back(std::bit_cast<double>(bits));
   return out;
@@ -47,7 +47,7 @@ void CheckSameBits(const std::vector<double>& a, const std::vector<double>& b) {
     Check(std::bit_cast<std::uint64_t>(a[i]) == std::bit_cast<std::uint64_t>(b[i]));
 }
 
-void Timestamps(FuzzedDataProvider& in) {
+void Timestamps(FuzzInput& in) {
   const std::vector<Timestamp> times = Values<Timestamp>(in);
   std::vector<std::uint8_t> column;
   Check(EncodeTimestamps(times, column).ok());
@@ -56,7 +56,7 @@ void Timestamps(FuzzedDataProvider& in) {
   Check(back == times);
 }
 
-void Gorilla(FuzzedDataProvider& in) {
+void Gorilla(FuzzInput& in) {
   const std::vector<double> values = Doubles(in);
   std::vector<std::uint8_t> column;
   Check(EncodeGorilla(values, column).ok());
@@ -67,7 +67,7 @@ void Gorilla(FuzzedDataProvider& in) {
 
 // Values on a decimal grid (q / 10^k) must always quantize; arbitrary doubles at an arbitrary
 // resolution may be refused, but never lossily accepted.
-void Quantized(FuzzedDataProvider& in) {
+void Quantized(FuzzInput& in) {
   const bool on_grid = in.ConsumeBool();
   double resolution = 0;
   std::vector<double> values;
@@ -94,7 +94,7 @@ void Quantized(FuzzedDataProvider& in) {
   CheckSameBits(values, back);
 }
 
-void Frames(FuzzedDataProvider& in) {
+void Frames(FuzzInput& in) {
   const FrameShape shape{in.ConsumeIntegralInRange<std::uint32_t>(1, 64),
                          in.ConsumeIntegralInRange<std::uint32_t>(1, 64)};
   std::vector<float> elements;
@@ -110,7 +110,7 @@ void Frames(FuzzedDataProvider& in) {
     Check(std::bit_cast<std::uint32_t>(back[i]) == std::bit_cast<std::uint32_t>(elements[i]));
 }
 
-void Chunk(FuzzedDataProvider& in) {
+void Chunk(FuzzInput& in) {
   const double resolution = in.ConsumeBool() ? 0.01 : 0.0;
   const std::vector<std::uint64_t> raw = Values<std::uint64_t>(in);
   if (raw.empty()) return;
@@ -135,7 +135,7 @@ void Chunk(FuzzedDataProvider& in) {
   CheckSameBits(values, back->values);
 }
 
-void IntegerBlock(FuzzedDataProvider& in) {
+void IntegerBlock(FuzzInput& in) {
   const int shift = in.ConsumeIntegralInRange(0, 63);
   std::vector<std::uint64_t> values = Values<std::uint64_t>(in);
   for (auto& v : values) v >>= shift;
@@ -153,7 +153,7 @@ void IntegerBlock(FuzzedDataProvider& in) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  FuzzedDataProvider in(data, size);
+  FuzzInput in(data, size);
   switch (in.ConsumeIntegralInRange(0, 5)) {
     case 0:
       Timestamps(in);
