@@ -220,10 +220,12 @@ std::optional<Options> ValidateOptions(const std::vector<OptionSpec>& table, con
                                        const std::string& what, std::vector<ConfigError>& errors) {
   std::size_t before = errors.size();
   Options options;
+  std::set<std::string> given;  // keys the file sets, valid or not (an invalid one is not also "missing")
   for (const auto& entry : spec.options.table) {
     const std::string& key = entry.key;
     const ConfigValue& value = entry.value;
     if (key == "type" || key == "name") continue;
+    given.insert(key);
     auto it = std::find_if(table.begin(), table.end(), [&](auto& o) { return o.key == key; });
     if (it == table.end()) {
       std::string known;
@@ -242,7 +244,7 @@ std::optional<Options> ValidateOptions(const std::vector<OptionSpec>& table, con
     options.Put(key, std::move(converted), true);
   }
   for (const auto& o : table) {
-    if (options.IsSet(o.key)) continue;
+    if (options.IsSet(o.key) || given.count(o.key) != 0) continue;
     if (!o.default_value) {
       errors.push_back({spec.where, spec.key_path + "." + o.key,
                         "missing required option (" + std::string(OptionTypeName(o.type)) + "): " + o.doc});
@@ -254,16 +256,22 @@ std::optional<Options> ValidateOptions(const std::vector<OptionSpec>& table, con
   return options;
 }
 
+std::string DescribeOptions(const std::vector<OptionSpec>& table) {
+  std::string out;
+  for (const auto& o : table) {
+    out += "    " + o.key + " (" + std::string(OptionTypeName(o.type)) + ", ";
+    out +=
+        o.default_value ? "default " + FormatOptionValue(o.type, *o.default_value) : std::string("required");
+    out += "): " + o.doc + "\n";
+  }
+  return out;
+}
+
 std::string PluginRegistry::Describe() const {
   std::string out;
   for (const auto* d : All()) {
     out += std::string(PluginKindName(d->kind)) + " " + d->name + ": " + d->doc + "\n";
-    for (const auto& o : d->options) {
-      out += "    " + o.key + " (" + std::string(OptionTypeName(o.type)) + ", ";
-      out += o.default_value ? "default " + FormatOptionValue(o.type, *o.default_value)
-                             : std::string("required");
-      out += "): " + o.doc + "\n";
-    }
+    out += DescribeOptions(d->options);
   }
   return out;
 }

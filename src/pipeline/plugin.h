@@ -216,6 +216,8 @@ class PluginRegistry {
 };
 
 std::string FormatOptionValue(OptionType type, const OptionValue& value);
+// One line per option: "    key (type, default x): doc", as `millwright plugins` prints them.
+std::string DescribeOptions(const std::vector<OptionSpec>& table);
 
 // Checks a table of the config (`spec`) against an option table, as PluginRegistry::Validate does
 // for plugins: unknown keys, missing required keys, wrong types and failed checks are appended to

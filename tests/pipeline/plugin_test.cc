@@ -71,6 +71,15 @@ TEST(PluginRegistry, EveryProblemNamesFileLineAndKey) {
   EXPECT_NE(all.find("sources[0].topics: missing required option"), std::string::npos) << all;
 }
 
+TEST(PluginRegistry, ARequiredOptionWithABadValueIsOneErrorNotTwo) {
+  auto r = MakeRegistry();
+  std::vector<ConfigError> errors;
+  EXPECT_FALSE(r.Validate(PluginKind::kSource, Spec("type = \"fake\"\ntopics = 5\n"), errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].ToString().find("p.toml:3:10: sources[0].topics"), std::string::npos)
+      << errors[0].ToString();
+}
+
 TEST(PluginRegistry, UnknownTypeListsKnownOnes) {
   auto r = MakeRegistry();
   std::vector<ConfigError> errors;
