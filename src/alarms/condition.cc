@@ -293,6 +293,11 @@ bool ConditionTracker::Evaluate(Timestamp t) {
   return true;
 }
 
+void ConditionTracker::Assume(bool active, Timestamp t) {
+  active_ = raw_ = active;
+  raw_since_ = t;
+}
+
 Timestamp ConditionTracker::NextDeadline() const {
   Timestamp next = kNever;
   if (raw_ != active_) next = Later(raw_since_, raw_ ? debounce_.on_delay : debounce_.off_delay);

@@ -66,6 +66,10 @@ class ConditionTracker {
   // Re-evaluates at `t` (after samples, or when NextDeadline has come); true if active() changed.
   bool Evaluate(Timestamp t);
 
+  // Takes `active` as the settled state at `t` without an edge (a restored alarm's condition), so
+  // that the next evaluation reports a change only if the condition disagrees.
+  void Assume(bool active, Timestamp t);
+
   bool active() const { return active_; }
   // When a delay, a staleness window or an event window runs out, if nothing else happens before;
   // INT64_MAX when nothing is pending.

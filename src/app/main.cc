@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "alarms/notify.h"
+#include "alarms/rule.h"
 #include "app/demo_config.h"
 #include "app/export.h"
 #include "app/model_commands.h"
@@ -222,5 +224,11 @@ int main(int argc, char** argv) {
   mw::pipeline::PluginRegistry registry;
   mw::app::RegisterAllPlugins(registry);
   std::cout << registry.Describe();
+  std::cout << "alarm rule ([[templates.<name>.alarms]], docs/alarms.md): a condition with its lifecycle\n"
+            << mw::pipeline::DescribeOptions(mw::alarms::RuleOptions());
+  for (const char* type : {"mqtt", "webhook"}) {
+    std::cout << "notification " << type << " ([[notifications]]): alarm changes and anomalies as JSON\n"
+              << mw::pipeline::DescribeOptions(mw::alarms::NotifierOptionTable(type));
+  }
   return 0;
 }

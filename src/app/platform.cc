@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 
 #include "analytics/detectors/register.h"
@@ -11,6 +13,7 @@
 #include "analytics/models/plugins.h"
 #include "api/api_routes.h"
 #include "api/http_server.h"
+#include "app/alarms_api.h"
 #include "app/rul_api.h"
 #include "connectors/modbus/register.h"
 #include "connectors/mqtt/register.h"
@@ -104,10 +107,10 @@ std::vector<ConfigError> Platform::Build() {
   }
   runtime_ = std::make_unique<pipeline::Runtime>(config_, registry_, catalog_, metrics_, clock_, *store_);
   std::vector<ConfigError> errors = runtime_->Build();
-  alarm_rules_ = alarms::RulesOf(config_, registry_, errors);
   router_ = std::make_unique<api::Router>();
   routes_ = std::make_unique<api::ApiRoutes>(catalog_, *store_, metrics_, clock_, clock_.Now());
   routes_->Register(*router_);
+  BuildAlarms(errors);
   for (RetrainSpec& spec : RetrainSpecsOf(config_, registry_)) {
     retrainers_.push_back(std::make_unique<Retrainer>(std::move(spec), *store_, catalog_, clock_, metrics_));
   }
@@ -123,6 +126,69 @@ std::vector<ConfigError> Platform::Build() {
   options.listen = config_.server.listen;
   http_ = std::make_unique<api::HttpServer>(options, *router_);
   return errors;
+}
+
+namespace {
+
+// Hands every pipeline batch (raw and derived samples, events) to the alarm engine, and the anomaly
+// events to the notifiers that announce them.
+class AlarmFeed final : public pipeline::Sink {
+ public:
+  AlarmFeed(alarms::AlarmEngine* engine, std::vector<alarms::Notifier*> notifiers, const Catalog& catalog)
+      : engine_(engine), notifiers_(std::move(notifiers)), catalog_(catalog) {}
+
+  Status Write(const Batch& samples, const std::vector<Event>& events) override {
+    if (engine_ != nullptr) engine_->OnBatch(samples, events);
+    if (notifiers_.empty()) return Status::Ok();
+    for (const Event& e : events) {
+      if (e.kind != EventKind::kAnomaly) continue;
+      const std::optional<SeriesInfo> series = catalog_.Series(e.series);
+      if (!series) continue;
+      for (alarms::Notifier* n : notifiers_) n->OnAnomaly(e, series->asset_path, series->signal);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  alarms::AlarmEngine* engine_;
+  std::vector<alarms::Notifier*> notifiers_;
+  const Catalog& catalog_;
+};
+
+}  // namespace
+
+void Platform::BuildAlarms(std::vector<ConfigError>& errors) {
+  std::vector<alarms::Rule> rules = alarms::RulesOf(config_, registry_, errors);
+  notifiers_ = alarms::NotifiersOf(config_, metrics_, errors);
+  if (!errors.empty() || (rules.empty() && notifiers_.empty())) return;
+  if (!rules.empty()) {
+    alarms::EngineOptions options;
+    if (historian_) {
+      const std::string dir = config_.server.data_dir + "/alarms";
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec) {
+        errors.push_back(
+            {{config_.file, 0, 0}, "server.data_dir", "cannot create " + dir + ": " + ec.message()});
+        return;
+      }
+      options.journal_path = dir + "/journal";
+    }
+    alarms_ = std::make_unique<alarms::AlarmEngine>(std::move(rules), catalog_, metrics_, clock_, options);
+    if (Status s = alarms_->Open(); !s.ok()) {
+      errors.push_back(
+          {{config_.file, 0, 0}, "server.data_dir", "cannot open the alarm journal: " + s.message()});
+      alarms_.reset();
+      return;
+    }
+    RegisterAlarmRoutes(*router_, *alarms_, clock_);
+  }
+  std::vector<alarms::Notifier*> notifiers;
+  for (const auto& n : notifiers_) {
+    notifiers.push_back(n.get());
+    if (alarms_) alarms_->AddListener(n.get());
+  }
+  runtime_->AddSink("alarms", std::make_unique<AlarmFeed>(alarms_.get(), std::move(notifiers), catalog_));
 }
 
 nlohmann::json Platform::ModelsJson() const {
@@ -145,6 +211,8 @@ Status Platform::Start() {
     return s;
   }
   started_ = true;
+  for (const auto& n : notifiers_) n->Start();
+  if (alarms_) alarms_->Start();
   for (const auto& r : retrainers_) r->Start();
   spdlog::info("millwright serving on http://{} ({} assets declared, {} sources, store: {})",
                http_->address(), config_.assets.size(), runtime_->source_count(),
@@ -157,6 +225,8 @@ void Platform::Stop() {
   started_ = false;
   for (const auto& r : retrainers_) r->Stop();
   runtime_->Stop();
+  if (alarms_) alarms_->Stop();
+  for (const auto& n : notifiers_) n->Stop();  // delivers what is queued, for a moment
   http_->Stop();
   if (historian_) {
     Status s = historian_->Close();

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "alarms/engine.h"
+#include "alarms/notify.h"
 #include "alarms/rule.h"
 #include "app/retrainer.h"
 #include "core/catalog.h"
@@ -71,8 +73,13 @@ class Platform {
   Catalog& catalog() { return catalog_; }
   // The store samples go to; valid after Build().
   pipeline::SeriesStore* store() { return store_; }
+  // The alarm engine; null when no template declares an alarm rule.
+  alarms::AlarmEngine* alarm_engine() { return alarms_.get(); }
 
  private:
+  // The alarm engine over the configuration's rules (with its journal in <data_dir>/alarms when the
+  // store is the historian), its feed from the pipeline and its routes.
+  void BuildAlarms(std::vector<ConfigError>& errors);
   // GET /api/v1/models: the served models, each with its retraining history.
   nlohmann::json ModelsJson() const;
 
@@ -85,8 +92,9 @@ class Platform {
   std::unique_ptr<storage::LiveCache> cache_;
   pipeline::SeriesStore* store_ = nullptr;
   std::unique_ptr<pipeline::Runtime> runtime_;
-  std::vector<std::unique_ptr<Retrainer>> retrainers_;  // read the store: stopped before it closes
-  std::vector<alarms::Rule> alarm_rules_;  // checked at Build; evaluated by the alarm engine (to come)
+  std::vector<std::unique_ptr<Retrainer>> retrainers_;        // read the store: stopped before it closes
+  std::vector<std::unique_ptr<alarms::Notifier>> notifiers_;  // listeners of alarms_: declared first
+  std::unique_ptr<alarms::AlarmEngine> alarms_;               // null when no template declares a rule
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::ApiRoutes> routes_;  // handlers point at it: outlives http_
   std::unique_ptr<api::HttpServer> http_;

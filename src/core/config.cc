@@ -52,12 +52,13 @@ class Checker {
   Checker(Config& config, std::vector<ConfigError>& errors) : config_(config), errors_(errors) {}
 
   void Run(const ConfigValue& root) {
-    static const std::set<std::string> kTop = {"server", "storage", "templates",
-                                               "assets", "sources", "sinks"};
+    static const std::set<std::string> kTop = {"server",  "storage", "templates",    "assets",
+                                               "sources", "sinks",   "notifications"};
     for (const auto& [key, value] : root.table) {
       if (!kTop.count(key)) {
         Error(value.where, key,
-              "unknown section; expected one of server, storage, templates, assets, sources, sinks");
+              "unknown section; expected one of server, storage, templates, assets, sources, sinks, "
+              "notifications");
       }
     }
     if (auto* server = root.Find("server")) Server(*server);
@@ -66,6 +67,7 @@ class Checker {
     if (auto* assets = root.Find("assets")) Assets(*assets);
     if (auto* sources = root.Find("sources")) config_.sources = Plugins(*sources, "sources");
     if (auto* sinks = root.Find("sinks")) config_.sinks = Plugins(*sinks, "sinks");
+    if (auto* notify = root.Find("notifications")) config_.notifications = Plugins(*notify, "notifications");
     CheckRetentionNames();
   }
 

@@ -130,6 +130,8 @@ struct Config {
   std::vector<AssetSpec> assets;
   std::vector<PluginSpec> sources;
   std::vector<PluginSpec> sinks;
+  // Where alarm changes and anomalies are announced (alarms/notify.h): type "mqtt" or "webhook".
+  std::vector<PluginSpec> notifications;
 };
 
 struct ConfigLoad {

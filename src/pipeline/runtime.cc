@@ -148,9 +148,15 @@ std::vector<ConfigError> Runtime::Build() {
       if (dynamic_cast<Sink*>(p.get()) == nullptr)
         return errors.push_back({spec.where, spec.key_path, "not a sink"});
       sinks_.emplace_back(static_cast<Sink*>(p.release()));
+      sink_names_.push_back(spec.name);
     });
   }
   return errors;
+}
+
+void Runtime::AddSink(std::string name, std::unique_ptr<Sink> sink) {
+  sink_names_.push_back(std::move(name));
+  sinks_.push_back(std::move(sink));
 }
 
 Status Runtime::Start() {
@@ -158,7 +164,7 @@ Status Runtime::Start() {
   if (workers_.empty()) return Status::FailedPrecondition("runtime not built");
   for (std::size_t i = 0; i < sinks_.size(); ++i) {
     if (Status s = sinks_[i]->Start(); !s.ok()) {
-      spdlog::error("sink {} failed to start: {}", config_.sinks[i].name, s.message());
+      spdlog::error("sink {} failed to start: {}", sink_names_[i], s.message());
       for (std::size_t j = 0; j < i; ++j) sinks_[j]->Stop();
       return s;
     }

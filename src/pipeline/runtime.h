@@ -41,6 +41,9 @@ class Runtime {
 
   // Declares the configured assets and creates every plugin instance. Returns all problems found.
   std::vector<ConfigError> Build();
+  // Adds a sink the configuration does not declare (the alarm engine's feed), after Build and
+  // before Start; it is started, written and stopped like the configured ones.
+  void AddSink(std::string name, std::unique_ptr<Sink> sink);
   // Starts workers, then sources. A source that fails to start stops the others and is returned.
   Status Start();
   // Idempotent. Stops sources, drains queues, joins workers.
@@ -94,6 +97,7 @@ class Runtime {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<std::unique_ptr<Sink>> sinks_;
+  std::vector<std::string> sink_names_;  // beside sinks_
   std::unique_ptr<RouterEmitter> emitter_;
   std::atomic<bool> accepting_{false};
   bool started_ = false;

@@ -176,6 +176,12 @@ TEST_P(ExamplesTest, RunsAndItsSignalsReachTheApi) {
     EXPECT_GE(estimate["next_maintenance"].get<std::int64_t>(), estimate["time"].get<std::int64_t>())
         << estimate;
     EXPECT_TRUE(estimate["next_maintenance_iso"].is_string()) << estimate;
+    // Every pump has its four alarms, whatever their state.
+    EXPECT_TRUE(WaitUntil([&] {
+      auto answer = testing::Get(http_port_, "/api/v1/alarms?all=true&asset=" + GetParam().asset);
+      const json all = json::parse(answer.body, nullptr, false);
+      return all.contains("alarms") && all["alarms"].size() == 4;
+    })) << testing::Get(http_port_, "/api/v1/alarms?all=true").body;
     // And every classified record goes back to the broker, enriched.
     auto sub = ChildProcess::Spawn({FindExecutable("mosquitto_sub"), "-p", std::to_string(broker_port_), "-t",
                                     "millwright/plant1/pumps/pump-02/health", "-C", "1", "-W", "20"},
