@@ -174,16 +174,25 @@ AlarmEngine::AlarmEngine(std::vector<Rule> rules, const Catalog& catalog, Metric
           &metrics.GetCounter("mw_alarm_journal_errors_total", "Failed writes to the alarm journal")),
       active_(
           &metrics.GetGauge("mw_alarms_annunciated", "Alarms shown to operators (not normal, not hidden)")) {
-  for (const Rule& r : rules_) rules_by_template_[r.template_name].push_back(&r);
+  for (const Rule& r : rules_) {
+    if (r.asset.empty()) {
+      rules_by_template_[r.template_name].push_back(&r);
+    } else {
+      asset_rules_[{r.asset, r.name}] = &r;
+    }
+  }
 }
 
 AlarmEngine::~AlarmEngine() { Stop(); }
 
-const Rule* AlarmEngine::FindRule(std::string_view template_name, std::string_view rule) const {
+const Rule* AlarmEngine::FindRule(std::string_view template_name, std::string_view rule,
+                                  std::string_view asset) const {
+  const auto own = asset_rules_.find({std::string(asset), std::string(rule)});
+  if (own != asset_rules_.end()) return own->second->enabled ? own->second : nullptr;
   const auto it = rules_by_template_.find(template_name);
   if (it == rules_by_template_.end()) return nullptr;
   for (const Rule* r : it->second)
-    if (r->name == rule) return r;
+    if (r->name == rule) return r->enabled ? r : nullptr;
   return nullptr;
 }
 
@@ -213,10 +222,11 @@ Status AlarmEngine::Open() {
     latest[r->id] = std::move(*r);
   }
   for (const auto& [id, r] : latest) {
-    const Rule* rule = FindRule(r.template_name, r.rule);
+    const Rule* rule = FindRule(r.template_name, r.rule, r.asset);
     if (rule == nullptr) {
-      spdlog::warn("alarm {} ({} on {}): its rule is no longer configured; its state is dropped", id, r.rule,
-                   r.asset);
+      spdlog::warn(
+          "alarm {} ({} on {}): its rule is no longer configured, or is turned off; its state is dropped", id,
+          r.rule, r.asset);
       continue;
     }
     Alarm& alarm = AlarmFor(*rule, r.asset);
@@ -258,8 +268,12 @@ const std::vector<AlarmEngine::Alarm*>& AlarmEngine::AlarmsOf(AssetId asset) {
   std::vector<Alarm*> alarms;
   if (const std::optional<AssetInfo> info = catalog_.Asset(asset)) {
     const auto rules = rules_by_template_.find(info->template_name);
-    if (rules != rules_by_template_.end())
-      for (const Rule* r : rules->second) alarms.push_back(&AlarmFor(*r, info->path));
+    if (rules != rules_by_template_.end()) {
+      for (const Rule* r : rules->second) {
+        if (const Rule* use = FindRule(r->template_name, r->name, info->path))
+          alarms.push_back(&AlarmFor(*use, info->path));
+      }
+    }
   }
   return by_asset_.emplace(asset, std::move(alarms)).first->second;
 }

@@ -1,8 +1,9 @@
 // AlarmEngine: every rule of every asset, evaluated as samples and events arrive, each alarm with its
 // lifecycle, every change journaled to disk and announced to the notice listeners.
 //
-// One alarm per asset x rule of the asset's template, created when the engine opens (declared
-// assets) or with the asset's first sample (discovered ones). Its id is stable across restarts:
+// One alarm per asset x rule of the asset's template (the asset's own version of a rule when it has
+// one; none for a rule turned off), created when the engine opens (declared assets) or with the
+// asset's first sample (discovered ones). Its id is stable across restarts:
 // 16 hex digits of a hash of the asset path and the rule name.
 //
 // Samples: a sample of a series a rule names updates that alarm's condition trackers; the alarm is
@@ -158,7 +159,9 @@ class AlarmEngine {
   // has no rules.
   const std::vector<Alarm*>& AlarmsOf(AssetId asset);
   Alarm& AlarmFor(const Rule& rule, const std::string& asset_path);
-  const Rule* FindRule(std::string_view template_name, std::string_view rule) const;
+  // The rule `rule` of `asset`: the asset's version if it has one, else its template's; null when
+  // there is none or it is turned off (enabled = false).
+  const Rule* FindRule(std::string_view template_name, std::string_view rule, std::string_view asset) const;
   const std::vector<Binding>& BindingsOf(SeriesId series);
   void Evaluate(Alarm& alarm, Timestamp t);
   void TickLocked(Timestamp now);
@@ -173,6 +176,7 @@ class AlarmEngine {
 
   std::vector<Rule> rules_;
   std::map<std::string, std::vector<const Rule*>, std::less<>> rules_by_template_;
+  std::map<std::pair<std::string, std::string>, const Rule*> asset_rules_;  // (asset, rule name)
   const Catalog& catalog_;
   const Clock& clock_;
   EngineOptions options_;

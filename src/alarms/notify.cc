@@ -98,6 +98,11 @@ std::vector<OptionSpec> CommonOptions(bool anomalies_by_default) {
   return {
       {"severities", OptionType::kStringList, std::vector<std::string>{},
        "the severities whose alarms are sent; empty: all", CheckSeverities},
+      {"rules",
+       OptionType::kStringList,
+       std::vector<std::string>{},
+       "the rules whose alarms are sent; empty: all",
+       {}},
       {"actions", OptionType::kStringList, std::vector<std::string>{},
        "the alarm changes sent (activate, clear, acknowledge, escalate, renotify, shelve, ...); empty: all",
        CheckActions},
@@ -121,6 +126,7 @@ NotifierOptions CommonFrom(const pipeline::Options& o, const std::string& name) 
   n.name = name;
   for (const std::string& s : o.GetStringList("severities")) n.severities.insert(*ParseSeverity(s));
   for (const std::string& s : o.GetStringList("actions")) n.actions.insert(*ActionNamed(s));
+  for (const std::string& s : o.GetStringList("rules")) n.rules.insert(s);
   n.alarms = o.GetBool("alarms");
   n.anomalies = o.GetBool("anomalies");
   n.silence = o.GetDuration("silence");
@@ -287,6 +293,7 @@ void Notifier::OnNotice(const AlarmRecord& r) {
   if (!options_.alarms || HiddenChange(r)) return;
   if (!options_.severities.empty() && options_.severities.count(r.severity) == 0) return;
   if (!options_.actions.empty() && options_.actions.count(r.entry.action) == 0) return;
+  if (!options_.rules.empty() && options_.rules.count(r.rule) == 0) return;
   {
     std::lock_guard lock(mu_);
     if (Silenced(r.id + "/" + AlarmActionName(r.entry.action), r.entry.time)) return;

@@ -7,6 +7,7 @@
 //   topic = "millwright/alerts"
 //   anomalies_topic = "millwright/anomalies"
 //   severities = ["critical", "major"]  # empty: every severity
+//   rules = ["vibration_high"]          # empty: every rule
 //   silence = "1m"                      # the same alarm and action at most once a minute
 //
 //   [[notifications]]
@@ -60,6 +61,7 @@ struct NotifierOptions {
   std::string name;
   std::set<Severity> severities;  // empty: all
   std::set<AlarmAction> actions;  // empty: all
+  std::set<std::string> rules;    // rule names; empty: all
   bool alarms = true;             // alarm changes
   bool anomalies = false;         // anomaly events
   std::int64_t silence = 0;       // ns; 0: none

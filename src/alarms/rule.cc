@@ -64,6 +64,23 @@ std::optional<Condition> ConditionOf(const pipeline::Options& o, const std::stri
   return std::move(*condition);
 }
 
+// The template's rule with the asset's keys in place of its own (each key keeps its own file:line).
+PluginSpec Merged(const PluginSpec& base, const PluginSpec& change) {
+  PluginSpec merged = base;
+  merged.key_path = change.key_path;
+  merged.where = change.where;
+  for (const ConfigEntry& entry : change.options.table) {
+    auto it = std::find_if(merged.options.table.begin(), merged.options.table.end(),
+                           [&](const ConfigEntry& e) { return e.key == entry.key; });
+    if (it != merged.options.table.end()) {
+      it->value = entry.value;
+    } else {
+      merged.options.table.push_back(entry);
+    }
+  }
+  return merged;
+}
+
 std::optional<Rule> RuleOf(const PluginSpec& spec, const TemplateSpec& t,
                            const std::vector<std::string>& outputs, std::vector<ConfigError>& errors) {
   auto o = pipeline::ValidateOptions(RuleOptions(), spec, "alarm rule \"" + spec.name + "\"", errors);
@@ -84,6 +101,7 @@ std::optional<Rule> RuleOf(const PluginSpec& spec, const TemplateSpec& t,
   rule.priority = static_cast<int>(o->GetInt("priority"));
   rule.message = o->GetString("message");
   rule.escalation = {o->GetDuration("escalate_after"), o->GetDuration("renotify_every")};
+  rule.enabled = o->GetBool("enabled");
   return rule;
 }
 
@@ -144,6 +162,11 @@ const std::vector<pipeline::OptionSpec>& RuleOptions() {
        std::string("{asset}: {rule} ({signal} {value}, limit {limit})"),
        "the alarm's text: {asset} {rule} {severity} {signal} {value} {limit}",
        {}},
+      {"enabled",
+       OptionType::kBool,
+       true,
+       "false: no alarm from this rule (an asset can turn off its template's)",
+       {}},
       {"escalate_after", OptionType::kDuration, std::int64_t{0},
        "escalate an alarm left unacknowledged this long; 0: never", pipeline::OptionNonNegativeDuration},
       {"renotify_every", OptionType::kDuration, std::int64_t{0},
@@ -161,6 +184,20 @@ std::vector<Rule> RulesOf(const Config& config, const pipeline::PluginRegistry& 
     const std::vector<std::string> outputs = OutputsOf(t, registry);
     for (const PluginSpec& spec : t.alarms) {
       if (auto rule = RuleOf(spec, t, outputs, errors)) rules.push_back(std::move(*rule));
+    }
+  }
+  for (const AssetSpec& asset : config.assets) {
+    const auto t = config.templates.find(asset.template_name);
+    if (asset.alarms.empty() || t == config.templates.end()) continue;
+    const std::vector<std::string> outputs = OutputsOf(t->second, registry);
+    for (const PluginSpec& change : asset.alarms) {
+      const auto base = std::find_if(t->second.alarms.begin(), t->second.alarms.end(),
+                                     [&](const PluginSpec& r) { return r.name == change.name; });
+      if (base == t->second.alarms.end()) continue;  // the config reported it
+      if (auto rule = RuleOf(Merged(*base, change), t->second, outputs, errors)) {
+        rule->asset = asset.path;
+        rules.push_back(std::move(*rule));
+      }
     }
   }
   return rules;

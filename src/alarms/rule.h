@@ -13,6 +13,13 @@
 //   escalate_after = "15m"
 //   renotify_every = "30m"
 //
+// An asset may change its template's rules, key by key (the rest is the template's), or turn one off:
+//
+//   [[assets]]
+//   path = "plant1/pumps/pump-02"
+//   template = "pump"
+//   alarms = { vibration_high = { when = "vibration_x > 9" }, no_data = { enabled = false } }
+//
 // Every signal a condition names must be a signal of the template, a series derived from one
 // (`vibration_x.rms`), or a series a processor or detector of the template writes under its `output`
 // option (`health_state`, `rul.lower`); anything else is an error naming file:line:column and the
@@ -40,6 +47,8 @@ const char* SeverityName(Severity severity);
 struct Rule {
   std::string name;
   std::string template_name;
+  std::string asset;  // non-empty: this asset's version of the template's rule of the same name
+  bool enabled = true;
   std::string key_path;  // "templates.pump.alarms[0]"
   Condition condition;
   Debounce debounce;
@@ -53,8 +62,8 @@ struct Rule {
 // The option table of a rule (what `millwright plugins` and the docs list).
 const std::vector<pipeline::OptionSpec>& RuleOptions();
 
-// The rules of every template, in template then file order. Errors are appended, and a rule with
-// one is left out.
+// The rules of every template, in template then file order, then every asset's versions of them.
+// Errors are appended, and a rule with one is left out.
 std::vector<Rule> RulesOf(const Config& config, const pipeline::PluginRegistry& registry,
                           std::vector<ConfigError>& errors);
 

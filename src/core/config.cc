@@ -330,10 +330,13 @@ class Checker {
             ok = false;
           } else
             a.template_name = value.s;
+        } else if (key == "alarms") {
+          a.alarms = RuleOverrides(value, kpath);
         } else {
-          Error(value.where, kpath, "unknown key; expected one of path, template");
+          Error(value.where, kpath, "unknown key; expected one of path, template, alarms");
         }
       }
+      if (ok) CheckRuleOverrides(a);
       if (ok && a.path.empty()) {
         Error(item.where, path + ".path", "missing; every asset needs a path");
         ok = false;
@@ -374,6 +377,33 @@ class Checker {
   }
 
   // Alarm rules: tables like plugins, without a type, each with a name unique in its template.
+  // `alarms = { vibration_high = { when = "..." } }` of an asset: one spec per rule.
+  std::vector<PluginSpec> RuleOverrides(const ConfigValue& v, const std::string& path) {
+    std::vector<PluginSpec> out;
+    if (!Expect(v, ConfigValue::Type::kTable, path)) return out;
+    for (const auto& [rule, value] : v.table) {
+      const std::string rpath = path + "." + rule;
+      if (!Expect(value, ConfigValue::Type::kTable, rpath)) continue;
+      if (value.Find("name") != nullptr)
+        Error(value.Find("name")->where, rpath + ".name", "the table's key names the rule");
+      out.push_back({"alarm", rule, rpath, value, value.where});
+    }
+    return out;
+  }
+
+  // Each rule an asset changes must be one of its template's.
+  void CheckRuleOverrides(const AssetSpec& a) {
+    const auto t = config_.templates.find(a.template_name);
+    if (t == config_.templates.end()) return;
+    for (const PluginSpec& o : a.alarms) {
+      const bool known = std::any_of(t->second.alarms.begin(), t->second.alarms.end(),
+                                     [&](const PluginSpec& r) { return r.name == o.name; });
+      if (!known)
+        Error(o.where, o.key_path,
+              "template \"" + a.template_name + "\" has no alarm rule \"" + o.name + "\"");
+    }
+  }
+
   std::vector<PluginSpec> Rules(const ConfigValue& v, const std::string& path) {
     std::vector<PluginSpec> out;
     if (!Expect(v, ConfigValue::Type::kArray, path)) return out;

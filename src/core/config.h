@@ -89,6 +89,9 @@ struct AssetSpec {
   std::string path;
   std::string template_name;
   SourceLocation where;
+  // `alarms = { <rule> = { key = value, ... } }`: this asset's changes to its template's alarm rules
+  // (alarms/rule.h), one spec per rule named, with only the keys the asset sets.
+  std::vector<PluginSpec> alarms;
 };
 
 struct ServerSpec {

@@ -273,6 +273,36 @@ TEST_F(AlarmEngineTest, ADiscoveredAssetGetsItsAlarmsWithItsFirstSample) {
             AlarmState::kActiveUnacked);
 }
 
+TEST_F(AlarmEngineTest, AnAssetsOwnVersionOfARuleAppliesToItAlone) {
+  const std::string text = std::string(kPlant) + R"toml(
+[[assets]]
+path = "plant/pump-02"
+template = "pump"
+alarms = { vibration_high = { when = "vibration_x > 9", severity = "critical" }, no_current_data = { enabled = false } }
+)toml";
+  ConfigLoad load = ParseConfig(text, "plant.toml");
+  ASSERT_TRUE(load.ok()) << load.errors[0].ToString();
+  std::vector<ConfigError> errors;
+  rules_ = RulesOf(load.config, registry_, errors);
+  ASSERT_TRUE(errors.empty()) << errors[0].ToString();
+  const AssetId pump2 = catalog_.AddAsset("plant/pump-02", "pump");
+  auto engine = Open();
+  EXPECT_EQ(engine->alarm_count(), 4u + 3u);  // pump-02 has no no_current_data alarm
+  Batch batch;
+  for (const AssetId a : {pump_, pump2}) {
+    batch.Append(catalog_.InternSeries(a, "running"), kStart, 1);
+    batch.Append(catalog_.InternSeries(a, "vibration_x"), kStart, 8);
+  }
+  engine->OnBatch(batch, {});
+  EXPECT_EQ(StateOf(*engine, "vibration_high"), AlarmState::kActiveUnacked);
+  const std::optional<AlarmView> own = engine->Get(AlarmEngine::IdOf("plant/pump-02", "vibration_high"));
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->state.state, AlarmState::kNormal);  // 8 is under pump-02's limit of 9
+  EXPECT_EQ(own->severity, Severity::kCritical);
+  EXPECT_EQ(own->priority, 2);  // the template's, not changed
+  EXPECT_FALSE(engine->Get(AlarmEngine::IdOf("plant/pump-02", "no_current_data")));
+}
+
 TEST_F(AlarmEngineTest, AReopenedJournalRestoresEveryAlarmAndItsHistory) {
   testing::TempDir dir;
   const std::string journal = dir.File("alarms.journal");

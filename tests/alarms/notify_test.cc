@@ -173,6 +173,7 @@ TEST(NotifierTest, SeverityActionAndSilenceFiltersHoldMessagesBack) {
       Webhook("filtered",
               "url = \"http://127.0.0.1:" + std::to_string(receiver.port()) +
                   "/hook\"\nseverities = [\"critical\", \"major\"]\nactions = [\"activate\", \"escalate\"]\n"
+                  "rules = [\"vibration_high\"]\n"
                   "silence = \"1m\"\n",
               metrics, errors);
   ASSERT_NE(n, nullptr);

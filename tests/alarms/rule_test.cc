@@ -128,5 +128,41 @@ when = "vibration_x >"
       << Errors();
 }
 
+TEST_F(RuleConfig, AnAssetChangesItsTemplatesRuleKeyByKey) {
+  const auto rules = Rules(std::string(kPlant) + R"toml(
+[[assets]]
+path = "plant/pump-07"
+template = "pump"
+[assets.alarms.vibration_high]
+when = "vibration_x > 9.5"
+)toml");
+  ASSERT_TRUE(errors_.empty()) << Errors();
+  ASSERT_EQ(rules.size(), 3u);
+  const Rule& own = rules[2];
+  EXPECT_EQ(own.asset, "plant/pump-07");
+  EXPECT_EQ(own.name, "vibration_high");
+  EXPECT_EQ(own.condition.text, "vibration_x > 9.5");
+  EXPECT_EQ(own.severity, Severity::kMajor);  // the template's
+  EXPECT_EQ(own.debounce.deadband, 0.3);
+  EXPECT_EQ(own.key_path, "assets[0].alarms.vibration_high");
+  EXPECT_TRUE(rules[0].asset.empty());
+}
+
+TEST_F(RuleConfig, AnAssetCannotChangeARuleItsTemplateLacksOrGiveItBadKeys) {
+  Rules(std::string(kPlant) + R"toml(
+[[assets]]
+path = "plant/pump-07"
+template = "pump"
+alarms = { vibraton_high = { deadband = 1.0 }, unhealthy = { severity = "loud", enabled = false } }
+)toml");
+  const std::string all = Errors();
+  EXPECT_NE(all.find("assets[0].alarms.vibraton_high: template \"pump\" has no alarm rule \"vibraton_high\""),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("assets[0].alarms.unhealthy.severity: expected critical, major, minor or warning"),
+            std::string::npos)
+      << all;
+}
+
 }  // namespace
 }  // namespace mw::alarms
