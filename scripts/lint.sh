@@ -16,8 +16,9 @@ if ((checks < 20)); then
 fi
 
 # Reserved identifiers (a leading underscore and a capital, or a double underscore), by grep:
-# clang-tidy's bugprone-reserved-identifier walks every name of the standard library's headers
-# and alone took 60 % of the lint time, for the few names our own code declares.
+# clang-tidy's bugprone-reserved-identifier reports every such name of the system headers before
+# suppressing them (40,000 for src/app/platform.cc, which it took from 19 s to 46 s), for the few
+# names our own code declares.
 reserved=$(git grep -nE '\b(_[A-Z][A-Za-z0-9_]*|[A-Za-z0-9_]*__[A-Za-z0-9_]*)\b' -- 'src/*.h' 'src/*.cc' |
   grep -vE '^[^:]+:[0-9]+:\s*//' |
   grep -vE '\b(__[a-z0-9_]+__|__builtin_[a-z0-9_]+|__gnu_pbds|__get_cpuid|__[A-Z0-9_]+__)\b' || true)
