@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "alarms/record_json.h"
+
 namespace mw::alarms {
 namespace {
 
@@ -16,23 +18,9 @@ constexpr Timestamp kNever = std::numeric_limits<Timestamp>::max();
 constexpr Timestamp kNone = std::numeric_limits<Timestamp>::min();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 double NumberOf(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : kNaN; }
 
-template <typename Enum>
-std::optional<Enum> ByName(std::string_view word, const char* (*name)(Enum), int count) {
-  for (int i = 0; i < count; ++i) {
-    const auto e = static_cast<Enum>(i);
-    if (word == name(e)) return e;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
-
-std::optional<AlarmState> ParseAlarmState(std::string_view word) {
-  return ByName<AlarmState>(word, AlarmStateName, 4);
-}
 
 std::optional<OperatorAction> ParseOperatorAction(std::string_view word) {
   if (word == "ack" || word == "acknowledge") return OperatorAction::kAcknowledge;
@@ -58,8 +46,8 @@ std::string EncodeRecord(const AlarmRecord& r) {
       {"action", AlarmActionName(r.entry.action)},
       {"from", AlarmStateName(r.entry.from)},
       {"to", AlarmStateName(r.entry.to)},
-      {"value", Number(r.entry.value)},
-      {"limit", Number(r.limit)},
+      {"value", NumberOrNull(r.entry.value)},
+      {"limit", NumberOrNull(r.limit)},
       {"user", r.entry.user},
       {"comment", r.entry.comment},
       {"message", r.message},
@@ -94,7 +82,7 @@ Result<AlarmRecord> DecodeRecord(std::string_view payload) {
     r.priority = j.at("priority").get<int>();
     r.entry.time = j.at("time").get<Timestamp>();
     const std::string action = j.at("action").get<std::string>();
-    const std::optional<AlarmAction> a = ByName<AlarmAction>(action, AlarmActionName, 13);
+    const std::optional<AlarmAction> a = ParseAlarmAction(action);
     const std::optional<AlarmState> from = ParseAlarmState(j.at("from").get<std::string>());
     const std::optional<AlarmState> to = ParseAlarmState(j.at("to").get<std::string>());
     const nlohmann::json& s = j["after"];

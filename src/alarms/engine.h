@@ -207,7 +207,5 @@ class AlarmEngine {
 
 // "acknowledge", "shelve", ...; nullopt for an unknown word.
 std::optional<OperatorAction> ParseOperatorAction(std::string_view word);
-// "normal", "active_unacked", ...; nullopt otherwise.
-std::optional<AlarmState> ParseAlarmState(std::string_view word);
 
 }  // namespace mw::alarms

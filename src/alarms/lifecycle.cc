@@ -51,6 +51,18 @@ const char* AlarmActionName(AlarmAction action) {
   return "?";
 }
 
+std::optional<AlarmState> ParseAlarmState(std::string_view word) {
+  for (int i = 0; i <= static_cast<int>(AlarmState::kClearedUnacked); ++i)
+    if (word == AlarmStateName(static_cast<AlarmState>(i))) return static_cast<AlarmState>(i);
+  return std::nullopt;
+}
+
+std::optional<AlarmAction> ParseAlarmAction(std::string_view word) {
+  for (int i = 0; i <= static_cast<int>(AlarmAction::kComment); ++i)
+    if (word == AlarmActionName(static_cast<AlarmAction>(i))) return static_cast<AlarmAction>(i);
+  return std::nullopt;
+}
+
 void AlarmLifecycle::Move(AlarmState to, AlarmAction action, Timestamp t, double value, std::string_view user,
                           std::string_view comment, std::vector<JournalEntry>& journal) {
   journal.push_back({t, action, state_, to, value, std::string(user), std::string(comment)});

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,9 @@ enum class AlarmAction : std::uint8_t {
 const char* AlarmStateName(AlarmState state);
 // "activate", "clear", "acknowledge", "shelve", ...
 const char* AlarmActionName(AlarmAction action);
+// The inverses of the two above; nullopt for a word that is not a name.
+std::optional<AlarmState> ParseAlarmState(std::string_view word);
+std::optional<AlarmAction> ParseAlarmAction(std::string_view word);
 
 struct JournalEntry {
   Timestamp time = 0;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "alarms/http_post.h"
+#include "alarms/record_json.h"
 #include "connectors/mqtt/mqtt_publisher.h"
 #include "core/time_format.h"
 
@@ -18,10 +19,7 @@ using pipeline::OptionSpec;
 using pipeline::OptionType;
 using pipeline::OptionValue;
 
-constexpr Timestamp kNanosPerMilli = 1'000'000;
 constexpr std::chrono::milliseconds kIdleWait{20};
-
-nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 std::chrono::milliseconds Millis(std::int64_t ns) { return std::chrono::milliseconds(ns / kNanosPerMilli); }
 
@@ -77,15 +75,9 @@ std::string CheckSeverities(const OptionValue& v) {
   return "";
 }
 
-std::optional<AlarmAction> ActionNamed(std::string_view word) {
-  for (int i = 0; i <= static_cast<int>(AlarmAction::kComment); ++i)
-    if (word == AlarmActionName(static_cast<AlarmAction>(i))) return static_cast<AlarmAction>(i);
-  return std::nullopt;
-}
-
 std::string CheckActions(const OptionValue& v) {
   for (const std::string& s : std::get<std::vector<std::string>>(v))
-    if (!ActionNamed(s))
+    if (!ParseAlarmAction(s))
       return "\"" + s + "\": not an alarm action (activate, clear, acknowledge, escalate, ...)";
   return "";
 }
@@ -125,7 +117,7 @@ NotifierOptions CommonFrom(const pipeline::Options& o, const std::string& name) 
   NotifierOptions n;
   n.name = name;
   for (const std::string& s : o.GetStringList("severities")) n.severities.insert(*ParseSeverity(s));
-  for (const std::string& s : o.GetStringList("actions")) n.actions.insert(*ActionNamed(s));
+  for (const std::string& s : o.GetStringList("actions")) n.actions.insert(*ParseAlarmAction(s));
   for (const std::string& s : o.GetStringList("rules")) n.rules.insert(s);
   n.alarms = o.GetBool("alarms");
   n.anomalies = o.GetBool("anomalies");
@@ -166,31 +158,18 @@ bool HiddenChange(const AlarmRecord& r) {
 }  // namespace
 
 std::string AlarmMessage(const AlarmRecord& r) {
-  return nlohmann::json{{"type", "alarm"},
-                        {"seq", r.seq},
-                        {"id", r.id},
-                        {"asset", r.asset},
-                        {"rule", r.rule},
-                        {"severity", SeverityName(r.severity)},
-                        {"priority", r.priority},
-                        {"action", AlarmActionName(r.entry.action)},
-                        {"state", AlarmStateName(r.after.state)},
-                        {"value", Number(r.entry.value)},
-                        {"limit", Number(r.limit)},
-                        {"message", r.message},
-                        {"user", r.entry.user},
-                        {"comment", r.entry.comment},
-                        {"time", r.entry.time / kNanosPerMilli},
-                        {"time_iso", FormatRfc3339(r.entry.time)}}
-      .dump();
+  nlohmann::json j = RecordFields(r);
+  j["type"] = "alarm";
+  j["state"] = AlarmStateName(r.after.state);
+  return j.dump();
 }
 
 std::string AnomalyMessage(const Event& e, const std::string& asset, const std::string& signal) {
   return nlohmann::json{{"type", "anomaly"},
                         {"asset", asset},
                         {"signal", signal},
-                        {"value", Number(e.value)},
-                        {"score", Number(e.score)},
+                        {"value", NumberOrNull(e.value)},
+                        {"score", NumberOrNull(e.score)},
                         {"source", e.source},
                         {"message", e.message},
                         {"time", e.time / kNanosPerMilli},

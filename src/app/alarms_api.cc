@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "alarms/record_json.h"
 #include "core/time_format.h"
 
 namespace mw::app {
@@ -13,10 +14,7 @@ using alarms::AlarmEngine;
 using api::Request;
 using api::Response;
 
-constexpr Timestamp kNanosPerMilli = 1'000'000;
 constexpr std::size_t kMaxHistory = 10'000;
-
-nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 // {"<name>": ms, "<name>_iso": "..."}; null for 0 (never set).
 void PutTime(nlohmann::json& j, const std::string& name, Timestamp t) {
@@ -146,8 +144,8 @@ nlohmann::json AlarmJson(const alarms::AlarmView& a) {
                       {"severity", alarms::SeverityName(a.severity)},
                       {"priority", a.priority},
                       {"condition", a.condition},
-                      {"value", Number(a.value)},
-                      {"limit", Number(a.limit)},
+                      {"value", alarms::NumberOrNull(a.value)},
+                      {"limit", alarms::NumberOrNull(a.limit)},
                       {"message", a.message},
                       {"shown", a.annunciated}};
   j.update(StateJson(a.state));
@@ -155,21 +153,9 @@ nlohmann::json AlarmJson(const alarms::AlarmView& a) {
 }
 
 nlohmann::json RecordJson(const alarms::AlarmRecord& r) {
-  nlohmann::json j = {{"seq", r.seq},
-                      {"id", r.id},
-                      {"asset", r.asset},
-                      {"rule", r.rule},
-                      {"severity", alarms::SeverityName(r.severity)},
-                      {"priority", r.priority},
-                      {"action", alarms::AlarmActionName(r.entry.action)},
-                      {"from", alarms::AlarmStateName(r.entry.from)},
-                      {"to", alarms::AlarmStateName(r.entry.to)},
-                      {"value", Number(r.entry.value)},
-                      {"limit", Number(r.limit)},
-                      {"user", r.entry.user},
-                      {"comment", r.entry.comment},
-                      {"message", r.message}};
-  PutTime(j, "time", r.entry.time);
+  nlohmann::json j = alarms::RecordFields(r);
+  j["from"] = alarms::AlarmStateName(r.entry.from);
+  j["to"] = alarms::AlarmStateName(r.entry.to);
   j["after"] = StateJson(r.after);
   return j;
 }

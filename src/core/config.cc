@@ -376,7 +376,6 @@ class Checker {
     return out;
   }
 
-  // Alarm rules: tables like plugins, without a type, each with a name unique in its template.
   // `alarms = { vibration_high = { when = "..." } }` of an asset: one spec per rule.
   std::vector<PluginSpec> RuleOverrides(const ConfigValue& v, const std::string& path) {
     std::vector<PluginSpec> out;
@@ -404,6 +403,7 @@ class Checker {
     }
   }
 
+  // Alarm rules: tables like plugins, without a type, each with a name unique in its template.
   std::vector<PluginSpec> Rules(const ConfigValue& v, const std::string& path) {
     std::vector<PluginSpec> out;
     if (!Expect(v, ConfigValue::Type::kArray, path)) return out;
